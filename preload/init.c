@@ -1,0 +1,34 @@
+/* init.c: start-up and shut-down of memsnap inside the traced program.
+ *
+ * The allocator needs no start-up: it works from the first malloc, which may
+ * come from ld.so before any constructor. The constructor then reads the
+ * MEMSNAP_* options, resolves what needs dlsym (safe here, not inside malloc)
+ * and registers the fork handlers. A preloaded library's constructor runs
+ * after libc's and before the program's, and its destructor after the
+ * program's, so the statistics printed at exit see the program's last frees.
+ * Exec needs nothing: LD_PRELOAD is inherited and the new image starts over. */
+#include <pthread.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "brk.h"
+#include "fork.h"
+#include "large.h"
+#include "options.h"
+#include "stats.h"
+
+extern char **environ;
+
+__attribute__((constructor)) static void memsnap_init(void)
+{
+    ms_options_init(environ);
+    ms_alloc_configure();
+    ms_large_init();
+    ms_brk_init();
+    pthread_atfork(ms_fork_prepare, ms_fork_parent, ms_fork_child);
+}
+
+__attribute__((destructor)) static void memsnap_fini(void)
+{
+    ms_stats_report();
+}

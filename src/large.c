@@ -1,0 +1,172 @@
+/* large.c: the large-object path, served by glibc's own allocator.
+ *
+ * Blocks above 512 bytes, and blocks whose alignment the pools cannot give,
+ * come from glibc through its __libc_* entry points, which do not go back
+ * through the interposed malloc, so there is no recursion. Each such block is
+ * recorded in blocks (address -> requested size), which gives exact live
+ * totals and tells a block memsnap handed out from a foreign pointer.
+ *
+ * Foreign pointers: a pointer in no arena and not in blocks came from
+ * elsewhere. Pointers from ld.so's bootstrap allocator (inside ld.so's own
+ * image) are counted and left alone; glibc would abort on them. Anything else
+ * is a block glibc made for itself, and goes back to glibc.
+ *
+ * Globals: blocks has its own shard locks (ptrmap.c). The counters are
+ * relaxed atomics. libc_usable_size and the ld.so range are written once by
+ * ms_large_init before the program's code runs. */
+#include "large.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <link.h>
+#include <string.h>
+#include <sys/auxv.h>
+
+#include "ptrmap.h"
+
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t count, size_t size);
+extern void *__libc_memalign(size_t alignment, size_t size);
+extern void *__libc_realloc(void *pointer, size_t size);
+extern void __libc_free(void *pointer);
+
+static ms_ptrmap_t blocks = MS_PTRMAP_INITIALIZER;
+static ms_large_counters_t counters;
+static size_t (*libc_usable_size)(void *);
+static uintptr_t ldso_start, ldso_end;
+
+static void *record(void *pointer, size_t size)
+{
+    if (pointer == NULL)
+        return NULL;
+    if (ms_ptrmap_put(&blocks, (uintptr_t)pointer, size) != 0) {
+        /* Without a record the block could not be told from a foreign one. */
+        __libc_free(pointer);
+        errno = ENOMEM;
+        return NULL;
+    }
+    __atomic_add_fetch(&counters.calls, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&counters.bytes_total, size, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&counters.live_blocks, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&counters.live_bytes, size, __ATOMIC_RELAXED);
+    return pointer;
+}
+
+static void forget(size_t size)
+{
+    __atomic_sub_fetch(&counters.live_blocks, 1, __ATOMIC_RELAXED);
+    __atomic_sub_fetch(&counters.live_bytes, size, __ATOMIC_RELAXED);
+}
+
+static int from_ldso(const void *pointer)
+{
+    return (uintptr_t)pointer >= ldso_start && (uintptr_t)pointer < ldso_end;
+}
+
+void *ms_large_malloc(size_t size)
+{
+    return record(__libc_malloc(size), size);
+}
+
+void *ms_large_calloc(size_t size)
+{
+    return record(__libc_calloc(1, size), size);
+}
+
+void *ms_large_memalign(size_t alignment, size_t size)
+{
+    return record(__libc_memalign(alignment, size), size);
+}
+
+void ms_large_free(void *pointer)
+{
+    uint64_t size;
+    if (ms_ptrmap_take(&blocks, (uintptr_t)pointer, &size))
+        forget(size);
+    else if (from_ldso(pointer)) {
+        __atomic_add_fetch(&counters.foreign_frees, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    __libc_free(pointer);
+}
+
+void *ms_large_realloc(void *pointer, size_t size)
+{
+    uint64_t old_size;
+    if (!ms_ptrmap_get(&blocks, (uintptr_t)pointer, &old_size)) {
+        if (from_ldso(pointer)) {
+            /* ld.so's bootstrap blocks have no size on record: copy what can
+             * be read without leaving ld.so's image. */
+            void *moved = ms_large_malloc(size);
+            size_t readable = ldso_end - (uintptr_t)pointer;
+            if (moved != NULL)
+                memcpy(moved, pointer, size < readable ? size : readable);
+            return moved;
+        }
+        return __libc_realloc(pointer, size);
+    }
+    void *moved = __libc_realloc(pointer, size);
+    if (moved == NULL)
+        return NULL;
+    ms_ptrmap_take(&blocks, (uintptr_t)pointer, &old_size);
+    forget(old_size);
+    return record(moved, size);
+}
+
+size_t ms_large_usable_size(void *pointer)
+{
+    uint64_t size;
+    if (ms_ptrmap_get(&blocks, (uintptr_t)pointer, &size))
+        return size;
+    if (from_ldso(pointer) || libc_usable_size == NULL)
+        return 0;
+    return libc_usable_size(pointer);
+}
+
+/* ld.so's image, from its ELF program headers in memory; its bootstrap
+ * allocator hands out the tail of the last page after .bss. */
+static void find_ldso(void)
+{
+    const ElfW(Ehdr) *header = (const ElfW(Ehdr) *)getauxval(AT_BASE);
+    if (header == NULL || memcmp(header->e_ident, ELFMAG, SELFMAG) != 0)
+        return;
+    const ElfW(Phdr) *segments = (const ElfW(Phdr) *)((const char *)header + header->e_phoff);
+    uintptr_t end = 0;
+    for (unsigned i = 0; i < header->e_phnum; i++) {
+        if (segments[i].p_type == PT_LOAD && segments[i].p_vaddr + segments[i].p_memsz > end)
+            end = segments[i].p_vaddr + segments[i].p_memsz;
+    }
+    ldso_start = (uintptr_t)header;
+    ldso_end = ((uintptr_t)header + end + 4095) & ~(uintptr_t)4095;
+}
+
+void ms_large_init(void)
+{
+    libc_usable_size = (size_t (*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
+    find_ldso();
+}
+
+void ms_large_counters(ms_large_counters_t *out)
+{
+    out->calls = __atomic_load_n(&counters.calls, __ATOMIC_RELAXED);
+    out->bytes_total = __atomic_load_n(&counters.bytes_total, __ATOMIC_RELAXED);
+    out->live_blocks = __atomic_load_n(&counters.live_blocks, __ATOMIC_RELAXED);
+    out->live_bytes = __atomic_load_n(&counters.live_bytes, __ATOMIC_RELAXED);
+    out->foreign_frees = __atomic_load_n(&counters.foreign_frees, __ATOMIC_RELAXED);
+}
+
+void ms_large_fork_prepare(void)
+{
+    ms_ptrmap_fork_prepare(&blocks);
+}
+
+void ms_large_fork_parent(void)
+{
+    ms_ptrmap_fork_parent(&blocks);
+}
+
+void ms_large_fork_child(void)
+{
+    ms_ptrmap_fork_child(&blocks);
+}

@@ -1,0 +1,24 @@
+/* options.h: the MEMSNAP_* environment variables, read once into a table. */
+#ifndef MS_OPTIONS_H
+#define MS_OPTIONS_H
+
+typedef enum ms_option_id {
+    MS_OPTION_STATS,        /* MEMSNAP_STATS: print the allocator table at exit */
+    MS_OPTION_STATS_FILE,   /* MEMSNAP_STATS_FILE: where that table goes (default stderr) */
+    MS_OPTION_ALIGN16,      /* MEMSNAP_ALIGN16: 16-byte spacing of classes above 16 bytes */
+    MS_OPTION_COUNT
+} ms_option_id;
+
+/* Reads the options from envp (a NULL-terminated "NAME=value" array). The
+ * first call with a non-NULL envp wins; later calls do nothing. Bad values
+ * print one line on stderr and leave the default in force. */
+void ms_options_init(char **envp);
+
+/* Numeric value (booleans are 0 or 1): the default until ms_options_init. */
+long ms_option(ms_option_id id);
+/* String value, NULL when unset. */
+const char *ms_option_string(ms_option_id id);
+/* "MEMSNAP_STATS" and so on. */
+const char *ms_option_name(ms_option_id id);
+
+#endif

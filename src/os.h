@@ -1,0 +1,13 @@
+/* os.h: the operating-system calls memsnap itself makes. */
+#ifndef MS_OS_H
+#define MS_OS_H
+
+#include <stddef.h>
+
+void *ms_os_map(size_t size);
+void *ms_os_map_aligned(size_t size, size_t alignment);
+void ms_os_unmap(void *address, size_t size);
+void ms_os_decommit(void *address, size_t size);
+int ms_os_write_all(int fd, const char *buffer, size_t length);
+
+#endif

@@ -1,0 +1,2 @@
+# tests/integration/integration.mk
+integration-test:

@@ -1,0 +1,3 @@
+# tests/unit/unit.mk: (filled in by the unit-test work)
+unit-test:
+sanitizer-test:
