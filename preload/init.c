@@ -25,6 +25,7 @@ __attribute__((constructor)) static void memsnap_init(void)
     ms_alloc_configure();
     ms_large_init();
     ms_brk_init();
+    ms_stats_prepare();
     pthread_atfork(ms_fork_prepare, ms_fork_parent, ms_fork_child);
 }
 

@@ -94,7 +94,9 @@ void ms_large_free(void *pointer)
 void *ms_large_realloc(void *pointer, size_t size)
 {
     uint64_t old_size;
-    if (!ms_ptrmap_get(&blocks, (uintptr_t)pointer, &old_size)) {
+    /* Drop the record before glibc can hand the address to another thread,
+     * whose record would otherwise be the one removed. */
+    if (!ms_ptrmap_take(&blocks, (uintptr_t)pointer, &old_size)) {
         if (from_ldso(pointer)) {
             /* ld.so's bootstrap blocks have no size on record: copy what can
              * be read without leaving ld.so's image. */
@@ -107,9 +109,13 @@ void *ms_large_realloc(void *pointer, size_t size)
         return __libc_realloc(pointer, size);
     }
     void *moved = __libc_realloc(pointer, size);
-    if (moved == NULL)
+    if (moved == NULL) {
+        /* glibc kept the old block: it is still ours, at its old size. Its
+         * slot was just freed, so the put fails only if another thread filled
+         * the shard meanwhile and memory for growing it is gone too. */
+        ms_ptrmap_put(&blocks, (uintptr_t)pointer, old_size);
         return NULL;
-    ms_ptrmap_take(&blocks, (uintptr_t)pointer, &old_size);
+    }
     forget(old_size);
     return record(moved, size);
 }

@@ -7,7 +7,8 @@
  * when the program may have closed or broken stdio.
  *
  * Globals: brk_grown_total and brk_current, relaxed atomics, added to by the
- * brk/sbrk interposers of any thread. */
+ * brk/sbrk interposers of any thread. report_fd is written once by
+ * ms_stats_prepare from the constructor. */
 #include "stats.h"
 
 #include <errno.h>
@@ -21,6 +22,22 @@
 
 static uint64_t brk_grown_total;
 static int64_t brk_current;
+static int report_fd = STDERR_FILENO;
+
+/* Programs built on gnulib (coreutils) close stderr in an atexit handler,
+ * before this library's destructor prints. A close-on-exec duplicate taken at
+ * start-up survives that; it sits at a high number so that the program's own
+ * open() calls still get the descriptors they would get without memsnap. */
+#define REPORT_FD_FLOOR 600
+
+void ms_stats_prepare(void)
+{
+    if (!ms_option(MS_OPTION_STATS) || ms_option_string(MS_OPTION_STATS_FILE) != NULL)
+        return;
+    int duplicate = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, REPORT_FD_FLOOR);
+    if (duplicate >= 0)
+        report_fd = duplicate;
+}
 
 void ms_stats_note_brk(intptr_t delta)
 {
@@ -90,7 +107,7 @@ int ms_stats_report(void)
     if (!ms_option(MS_OPTION_STATS))
         return 0;
     const char *path = ms_option_string(MS_OPTION_STATS_FILE);
-    int fd = STDERR_FILENO;
+    int fd = report_fd;
     if (path != NULL &&
         (fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
         ms_warn("cannot open MEMSNAP_STATS_FILE '", path, "': ", strerrordesc_np(errno), NULL);
@@ -99,7 +116,7 @@ int ms_stats_report(void)
     ms_stats_t stats;
     ms_stats_collect(&stats);
     int result = ms_stats_print(&stats, fd);
-    if (fd != STDERR_FILENO && close(fd) != 0)
+    if (path != NULL && close(fd) != 0)
         result = -1;
     if (result != 0 && path != NULL)
         ms_warn("cannot write MEMSNAP_STATS_FILE '", path, "': ", strerrordesc_np(errno), NULL);

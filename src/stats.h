@@ -34,6 +34,9 @@ void ms_stats_collect(ms_stats_t *stats);
 /* Writes the table as text; -1 if a write failed. */
 int ms_stats_print(const ms_stats_t *stats, int fd);
 
+/* Keeps a way to stderr open for the report at exit; from the constructor. */
+void ms_stats_prepare(void);
+
 /* With MEMSNAP_STATS=1, collects and prints the table to MEMSNAP_STATS_FILE
  * or stderr; a file that cannot be written gets one line on stderr. */
 int ms_stats_report(void);
