@@ -55,9 +55,15 @@ void ms_alloc_configure(void)
     ms_align16 = (int)ms_option(MS_OPTION_ALIGN16);
 }
 
-int ms_owns(const void *pointer)
+/* Inlined into every entry point: free pays for it on each call. */
+MS_INLINE int in_arena(const void *pointer)
 {
     return ms_radix_lookup(pointer) != NULL;
+}
+
+int ms_owns(const void *pointer)
+{
+    return in_arena(pointer);
 }
 
 void *ms_malloc(size_t size)
@@ -69,7 +75,7 @@ void *ms_malloc(size_t size)
 
 void ms_free(void *pointer)
 {
-    if (MS_LIKELY(ms_owns(pointer))) {
+    if (MS_LIKELY(in_arena(pointer))) {
         ms_heap_free(MS_POOL_OF(pointer), pointer);
         return;
     }
@@ -103,8 +109,8 @@ static void *move_block(void *pointer, size_t old_size, size_t size)
 }
 
 /* realloc(p, 0) frees p and returns NULL, as glibc does. A small block stays
- * in place unless it must grow or would shrink by a quarter or more
- * (obmalloc's rule); a large block moves into the pools when it shrinks to
+ * in place unless it must grow, would shrink by a quarter or more
+ * (obmalloc's rule), or lacks the alignment the new size is owed; a large block moves into the pools when it shrinks to
  * 512 bytes or less, so memory can go back when arenas empty. */
 void *ms_realloc(void *pointer, size_t size)
 {
@@ -114,14 +120,22 @@ void *ms_realloc(void *pointer, size_t size)
         ms_free(pointer);
         return NULL;
     }
-    if (ms_owns(pointer)) {
+    if (in_arena(pointer)) {
         size_t old_size = ms_szidx_to_size(MS_POOL_OF(pointer)->szidx);
-        if (size <= old_size && size * 4 > old_size * 3)
+        /* A size that is a multiple of 16 may hold a 16-aligned type, so it
+         * may not stay in an 8-aligned block of a larger class. */
+        int aligned_enough = size % 16 != 0 || (uintptr_t)pointer % 16 == 0;
+        if (size <= old_size && size * 4 > old_size * 3 && aligned_enough)
             return pointer;
         return move_block(pointer, old_size, size);
     }
-    if (size <= MS_SMALL_REQUEST_THRESHOLD)
-        return move_block(pointer, ms_large_usable_size(pointer), size);
+    if (size <= MS_SMALL_REQUEST_THRESHOLD) {
+        /* 0 means a block with no known size (ld.so's bootstrap): large.c
+         * knows how much of it can be copied. */
+        size_t old_size = ms_large_usable_size(pointer);
+        if (old_size != 0)
+            return move_block(pointer, old_size, size);
+    }
     return ms_large_realloc(pointer, size);
 }
 
@@ -140,7 +154,7 @@ void *ms_memalign(size_t alignment, size_t size)
 
 size_t ms_usable_size(void *pointer)
 {
-    if (ms_owns(pointer))
+    if (in_arena(pointer))
         return ms_szidx_to_size(MS_POOL_OF(pointer)->szidx);
     return pointer == NULL ? 0 : ms_large_usable_size(pointer);
 }

@@ -159,10 +159,14 @@ MS_NOINLINE void *ms_heap_malloc_slow(ms_heap_t *heap, unsigned szidx)
     return ms_heap_malloc(szidx);
 }
 
-/* The fast path just handed out the pool's last block. */
+/* The fast path just handed out the pool's last block. Emptying the free
+ * list and unlinking happen in one locked step: a fork between the two would
+ * leave the child a listed pool with no free block, which the slow path
+ * would then try to allocate from forever. */
 MS_NOINLINE void ms_heap_pool_filled(ms_heap_t *heap, ms_pool_t *pool)
 {
     pthread_mutex_lock(&heap->lock);
+    pool->freeblock = NULL;
     unlink_pool(heap, pool);
     pthread_mutex_unlock(&heap->lock);
 }

@@ -70,7 +70,6 @@ MS_INLINE void *ms_heap_malloc(unsigned szidx)
     ms_compiler_barrier();
     void *next = *block;
     if (MS_UNLIKELY(next == NULL) && (next = ms_pool_carve(pool)) == NULL) {
-        pool->freeblock = NULL;
         ms_heap_pool_filled(heap, pool);
         return block;
     }

@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 
+#include "common.h"
 #include "os.h"
 
 #define META_CHUNK (64 << 10)
@@ -34,7 +35,8 @@ void ms_meta_unmap(void *mapping, size_t size)
 
 void *ms_meta_alloc(size_t size)
 {
-    size = (size + 15) & ~(size_t)15;
+    /* Whole cache lines: heaps keep their remote_free on a line of its own. */
+    size = (size + MS_CACHE_LINE - 1) & ~(size_t)(MS_CACHE_LINE - 1);
     if (size > META_CHUNK / 4)
         return ms_meta_map(size);   /* big pieces keep chunks dense */
     pthread_mutex_lock(&meta_lock);

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-/* Zeroed, 16-aligned memory that is never given back (heaps, arena
+/* Zeroed, 64-aligned (one cache line) memory that is never given back (heaps, arena
  * descriptors, radix leaves: all recycled by their owners). NULL when the
  * system is out of memory. */
 void *ms_meta_alloc(size_t size);

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# tests/integration/cli.sh: checks the memsnap command-line tool: help and
+# tests/integration/test_cli.sh: checks the memsnap command-line tool: help and
 # version, usage errors, `memsnap run`'s exit statuses, its options and where
 # it finds the library.
 #
-#   bash tests/integration/cli.sh [BUILD_DIR]     (default: build)
+#   bash tests/integration/test_cli.sh [BUILD_DIR]
+#
+# BUILD_DIR defaults to the folder of $LIBRARY (set by integration.mk), else build.
 #
 # Prints "ok - ..." or "not ok - ..." per check (details of a failure on
 # stderr as "#" lines), then "N passed, N failed"; exits 1 if any failed.
@@ -12,11 +14,13 @@
 # shellcheck disable=SC2016
 set -euo pipefail
 
-build=$(realpath "${1:-build}")
+default_build=build
+[ -n "${LIBRARY:-}" ] && default_build=$(dirname "$LIBRARY")
+build=$(realpath "${1:-$default_build}")
 memsnap="$build/memsnap"
 library="$build/libmemsnap.so"
 if [ ! -x "$memsnap" ] || [ ! -f "$library" ]; then
-    echo "cli.sh: no $memsnap or $library; run make first" >&2
+    echo "test_cli.sh: no $memsnap or $library; run make first" >&2
     exit 1
 fi
 

@@ -1,0 +1,212 @@
+# shellcheck shell=bash
+# tests/integration/lib.sh: helpers shared by the integration scripts.
+#
+# Sourced, never run. The caller sets `set -euo pipefail` first. Expects in
+# the environment (integration.mk sets them, as absolute paths):
+#   LIBRARY   build/libmemsnap.so
+#   PROGRAMS  build/tests/programs, where the test programs were built
+#
+# Every check prints one line, "ok - ...", "not ok - ..." or "skip - ...";
+# details of a failure go to stderr as "#" lines. `finish` prints the closing
+# "N passed, N failed[, N skipped]" line and sets the exit status.
+
+: "${LIBRARY:?LIBRARY must name libmemsnap.so}"
+: "${PROGRAMS:?PROGRAMS must name the folder of test programs}"
+LIBRARY=$(realpath "$LIBRARY")
+PROGRAMS=$(realpath "$PROGRAMS")
+INTEGRATION_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2034 # used by the scripts that source this file
+REPOSITORY_ROOT=$(cd "$INTEGRATION_DIR/../.." && pwd)
+
+# A clean slate: no preload and no memsnap option inherited from the caller,
+# so "without the preload" really is plain glibc.
+unset LD_PRELOAD
+while read -r variable; do
+    unset "$variable"
+done < <(compgen -e | grep '^MEMSNAP_' || true)
+
+# No command may run longer than this (run_recorded): a deadlock fails its
+# check instead of hanging the suite.
+DEADLINE_SECONDS=60
+
+# "${PRELOADED[@]}" COMMAND...: runs COMMAND with libmemsnap.so preloaded;
+# an array, not a function, so that timeout and the like can run it.
+PRELOADED=(env "LD_PRELOAD=$LIBRARY")
+
+passed=0
+failed=0
+skipped=0
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/memsnap-integration.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+ok() {
+    echo "ok - $*"
+    passed=$((passed + 1))
+}
+
+not_ok() {
+    echo "not ok - $*"
+    failed=$((failed + 1))
+}
+
+skip() {
+    echo "skip - $*"
+    skipped=$((skipped + 1))
+}
+
+# A diagnostic line for a failed check, on stderr.
+note() {
+    echo "#   $*" >&2
+}
+
+# Shows the first lines of a file (or of a diff) as diagnostics.
+note_file() {
+    sed -n '1,20p' "$1" | sed 's/^/#     /' >&2
+}
+
+# check DESCRIPTION COMMAND...: one line, ok when COMMAND succeeds.
+check() {
+    local description=$1
+    shift
+    if "$@"; then
+        ok "$description"
+    else
+        not_ok "$description"
+    fi
+}
+
+# finish: the closing line; exit status 1 if any check failed.
+finish() {
+    local summary="$passed passed, $failed failed"
+    if [ "$skipped" -gt 0 ]; then
+        summary="$summary, $skipped skipped"
+    fi
+    echo "$summary"
+    [ "$failed" -eq 0 ]
+}
+
+# find_binary NAME...: prints the path of the first NAME that is installed,
+# preferring /usr/bin (a real binary, not a pyenv-style shell shim); fails
+# when none is.
+find_binary() {
+    local name
+    for name in "$@"; do
+        if [ -x "/usr/bin/$name" ]; then
+            echo "/usr/bin/$name"
+            return 0
+        fi
+    done
+    for name in "$@"; do
+        if command -v "$name" >/dev/null 2>&1; then
+            command -v "$name"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# program NAME: path of a test program built from tests/programs/NAME.c(pp).
+program() {
+    echo "$PROGRAMS/$1"
+}
+
+# have_program NAME: succeeds if the test program was built; otherwise
+# prints a skip line and fails.
+have_program() {
+    if [ -x "$(program "$1")" ]; then
+        return 0
+    fi
+    skip "$1 (binary absent)"
+    return 1
+}
+
+# run_recorded LABEL COMMAND...: runs COMMAND with stdin from /dev/null,
+# killed after DEADLINE_SECONDS (status 124), its stdout, stderr and exit
+# status kept in $WORK/LABEL.{out,err,status}.
+run_recorded() {
+    local label=$1
+    shift
+    local status=0
+    timeout "$DEADLINE_SECONDS" "$@" </dev/null >"$WORK/$label.out" 2>"$WORK/$label.err" ||
+        status=$?
+    echo "$status" >"$WORK/$label.status"
+    if [ "$status" = 124 ]; then
+        note "$label did not finish within $DEADLINE_SECONDS seconds (deadlock?)"
+    fi
+}
+
+# status_of LABEL: the exit status recorded by run_recorded.
+status_of() {
+    cat "$WORK/$1.status"
+}
+
+# same_outcome LABEL_A LABEL_B: stdout, stderr and exit status equal byte
+# for byte; the differences are shown when not.
+same_outcome() {
+    local a=$1 b=$2 stream result=0
+    for stream in out err status; do
+        if ! cmp -s "$WORK/$a.$stream" "$WORK/$b.$stream"; then
+            note "$stream differs between $a and $b:"
+            diff "$WORK/$a.$stream" "$WORK/$b.$stream" >"$WORK/diff" || true
+            note_file "$WORK/diff"
+            result=1
+        fi
+    done
+    return $result
+}
+
+# expect_success NAME DESCRIPTION COMMAND...: one check, ok when COMMAND
+# exits 0 within DEADLINE_SECONDS; its stderr is shown when it does not.
+expect_success() {
+    local name=$1 description=$2
+    shift 2
+    run_recorded "$name" "$@"
+    check "$description" expect_status "$name" 0
+}
+
+# is_stats_table FILE: FILE holds memsnap's allocator table.
+is_stats_table() {
+    [ -s "$1" ] && head -n 1 "$1" | grep -qx 'memsnap allocator statistics' &&
+        grep -q '^# bytes of brk/sbrk growth total' "$1"
+}
+
+# expect_status LABEL STATUS: the recorded exit status is STATUS.
+expect_status() {
+    local actual
+    actual=$(status_of "$1")
+    if [ "$actual" != "$2" ]; then
+        note "$1 exited with status $actual, expected $2; its stderr:"
+        note_file "$WORK/$1.err"
+        return 1
+    fi
+}
+
+# compare_under_preload NAME EXPECTED_STATUS COMMAND...
+#
+# Runs COMMAND three times: without the preload, with it, and with it and
+# MEMSNAP_STATS=1 MEMSNAP_STATS_FILE=<file>. Checks that the plain run ends
+# with EXPECTED_STATUS (so the workload itself is sound), that both preloaded
+# runs match it byte for byte (stdout, stderr, exit status), and that the
+# statistics file was written. Three checks, named after NAME. Each run
+# gets RUN_LABEL=plain, preload or stats in its environment, for commands
+# that write files of their own.
+compare_under_preload() {
+    local name=$1 expected_status=$2
+    shift 2
+    local table="$WORK/$name.table"
+    run_recorded "$name.plain" env RUN_LABEL=plain "$@"
+    run_recorded "$name.preload" "${PRELOADED[@]}" RUN_LABEL=preload "$@"
+    run_recorded "$name.stats" "${PRELOADED[@]}" RUN_LABEL=stats MEMSNAP_STATS=1 \
+        MEMSNAP_STATS_FILE="$table" "$@"
+    check "$name: exits with status $expected_status without the preload" \
+        expect_status "$name.plain" "$expected_status"
+    check "$name: stdout, stderr and exit status identical under the preload" \
+        same_outcome "$name.plain" "$name.preload"
+    if same_outcome "$name.plain" "$name.stats" && is_stats_table "$table"; then
+        ok "$name: identical with MEMSNAP_STATS=1, table written to MEMSNAP_STATS_FILE"
+    else
+        [ -s "$table" ] || note "no statistics table in $table"
+        not_ok "$name: identical with MEMSNAP_STATS=1, table written to MEMSNAP_STATS_FILE"
+    fi
+}
