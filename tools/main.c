@@ -25,13 +25,19 @@ static const cli_command *const commands[] = {
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
+/* One line on stderr: "memsnap: ", the message, then ending. */
+static void print_error(const char *ending, const char *format, va_list arguments)
+{
+    fputs("memsnap: ", stderr);
+    vfprintf(stderr, format, arguments);
+    fputs(ending, stderr);
+}
+
 void cli_error(const char *format, ...)
 {
     va_list arguments;
     va_start(arguments, format);
-    fputs("memsnap: ", stderr);
-    vfprintf(stderr, format, arguments);
-    fputc('\n', stderr);
+    print_error("\n", format, arguments);
     va_end(arguments);
 }
 
@@ -39,9 +45,7 @@ int cli_usage_error(const char *format, ...)
 {
     va_list arguments;
     va_start(arguments, format);
-    fputs("memsnap: ", stderr);
-    vfprintf(stderr, format, arguments);
-    fputs("; see 'memsnap help'\n", stderr);
+    print_error("; see 'memsnap help'\n", format, arguments);
     va_end(arguments);
     return CLI_EXIT_USAGE;
 }

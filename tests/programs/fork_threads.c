@@ -73,18 +73,10 @@ static void block_release(block_t *block)
     block->data = NULL;
 }
 
-static void block_reallocate(block_t *block, size_t size)
+static void reallocate_checked(block_t *block, size_t size)
 {
-    expect(pattern_intact(block->data, block->size, block->id), "pattern damaged before realloc");
-    unsigned char *moved = realloc(block->data, size);
-    expect(moved != NULL, "realloc returned NULL");
-    if (moved == NULL)
-        return;
-    size_t kept = block->size < size ? block->size : size;
-    expect(pattern_intact(moved, kept, block->id), "realloc lost the contents");
-    block->data = moved;
-    block->size = size;
-    fill_pattern(moved, size, block->id);
+    const char *problem = block_reallocate(block, size);
+    expect(problem == NULL, problem);
 }
 
 static void *run_worker(void *argument)
@@ -96,7 +88,7 @@ static void *run_worker(void *argument)
         for (int i = 0; i < 64; i++) {
             block_t *block = &own[next_random_from(&random_state) % PRIVATE_SLOTS];
             if (block->data != NULL && next_random_from(&random_state) % 2)
-                block_reallocate(block, random_size(&random_state));
+                reallocate_checked(block, random_size(&random_state));
             else {
                 block_release(block);
                 block_allocate(block, random_size(&random_state), id++);
@@ -124,7 +116,7 @@ static void *allocate_and_free(void *argument)
     for (int i = 0; i < CHILD_BLOCKS; i += 2)
         block_release(&blocks[i]);
     for (int i = 1; i < CHILD_BLOCKS; i += 2)
-        block_reallocate(&blocks[i], random_size(&random_state));
+        reallocate_checked(&blocks[i], random_size(&random_state));
     for (int i = 1; i < CHILD_BLOCKS; i += 2)
         block_release(&blocks[i]);
     return NULL;
@@ -141,7 +133,7 @@ static void child(unsigned round)
         if (shared[i].data == NULL)
             continue;
         if (i % 2)
-            block_reallocate(&shared[i], random_size(&random_state));
+            reallocate_checked(&shared[i], random_size(&random_state));
         block_release(&shared[i]);
     }
     allocate_and_free((void *)(uintptr_t)round);

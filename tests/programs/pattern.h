@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A block under test: where it is, how big, and the id of its pattern. */
@@ -59,6 +60,25 @@ static inline int pattern_intact(const unsigned char *data, size_t size, uint64_
     }
     uint64_t tail = pattern_word(id, words);
     return memcmp(data + words * 8, &tail, size % 8) == 0;
+}
+
+/* Reallocates a block to size: checks its pattern before, the bytes kept
+ * after, and fills it anew. Returns NULL, or what went wrong (the block is
+ * then left as it was). */
+static inline const char *block_reallocate(block_t *block, size_t size)
+{
+    if (!pattern_intact(block->data, block->size, block->id))
+        return "pattern damaged before realloc";
+    unsigned char *moved = realloc(block->data, size);
+    if (moved == NULL)
+        return "realloc returned NULL";
+    size_t kept = block->size < size ? block->size : size;
+    block->data = moved;
+    block->size = size;
+    if (!pattern_intact(moved, kept, block->id))
+        return "realloc lost the contents";
+    fill_pattern(moved, size, block->id);
+    return NULL;
 }
 
 #endif

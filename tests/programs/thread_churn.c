@@ -75,18 +75,10 @@ static void run_round_thread(uint64_t seed)
     for (size_t i = 0; i < taken; i++) {
         block_t *block = &inherited[i];
         if (i % 2 == 0) {
-            expect(pattern_intact(block->data, block->size, block->id),
-                   "pattern damaged before realloc");
-            size_t new_size = random_size(&random_state);
-            unsigned char *moved = realloc(block->data, new_size);
-            expect(moved != NULL, "realloc returned NULL");
-            if (moved == NULL)
+            const char *problem = block_reallocate(block, random_size(&random_state));
+            expect(problem == NULL, problem);
+            if (problem != NULL)
                 continue;
-            size_t kept = block->size < new_size ? block->size : new_size;
-            expect(pattern_intact(moved, kept, block->id), "realloc lost the contents");
-            block->data = moved;
-            block->size = new_size;
-            fill_pattern(moved, new_size, block->id);
         }
         check_and_free(block);
     }
