@@ -51,6 +51,12 @@ static void unlink_pool(ms_heap_t *heap, ms_pool_t *pool)
         pool->nextpool->prevpool = pool->prevpool;
 }
 
+/* The pool a class keeps even when empty: the only one on its list. */
+static int only_pool_of_class(const ms_heap_t *heap, const ms_pool_t *pool)
+{
+    return heap->usedpools[pool->szidx] == pool && pool->nextpool == NULL;
+}
+
 /* Frees block into pool of heap; the caller holds heap->lock and is heap's
  * owner, or heap is abandoned. */
 static void pool_free_locked(ms_heap_t *heap, ms_pool_t *pool, void *block)
@@ -63,8 +69,7 @@ static void pool_free_locked(ms_heap_t *heap, ms_pool_t *pool, void *block)
     if (head == NULL) {
         /* Was full, so on no list; put it first so its block is reused next. */
         link_front(heap, pool);
-    } else if (pool->count == 0 &&
-               !(heap->usedpools[pool->szidx] == pool && pool->nextpool == NULL)) {
+    } else if (pool->count == 0 && !only_pool_of_class(heap, pool)) {
         /* Empty and not the class's last pool (that one is kept, so a program
          * that allocates and frees one block in a loop does not take and give
          * a pool every time). */
@@ -92,7 +97,7 @@ static void heap_detach(void *value)
     /* Kept empty pools would be stranded until someone adopts the heap. */
     for (unsigned szidx = 0; szidx < MS_NB_SMALL_SIZE_CLASSES; szidx++) {
         ms_pool_t *pool = heap->usedpools[szidx];
-        if (pool != &ms_pool_empty && pool->count == 0 && pool->nextpool == NULL) {
+        if (pool != &ms_pool_empty && pool->count == 0 && only_pool_of_class(heap, pool)) {
             unlink_pool(heap, pool);
             ms_arena_pool_give(pool);
         }

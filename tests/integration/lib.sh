@@ -165,6 +165,15 @@ expect_success() {
     check "$description" expect_status "$name" 0
 }
 
+# expect_success_both NAME DESCRIPTION COMMAND...: COMMAND exits 0 once
+# without the preload and once under it.
+expect_success_both() {
+    local name=$1 description=$2
+    shift 2
+    expect_success "$name.plain" "$description, without the preload" "$@"
+    expect_success "$name.preload" "$description, under the preload" "${PRELOADED[@]}" "$@"
+}
+
 # is_stats_table FILE: FILE holds memsnap's allocator table.
 is_stats_table() {
     [ -s "$1" ] && head -n 1 "$1" | grep -qx 'memsnap allocator statistics' &&

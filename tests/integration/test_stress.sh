@@ -24,20 +24,14 @@ source "$(dirname "$0")/lib.sh"
 
 if have_program stress; then
     stress=$(program stress)
-    expect_success stress.plain "stress: 4 threads x 1,000,000 operations without the preload" \
-        "$stress"
-    expect_success stress.preload "stress: 4 threads x 1,000,000 operations under the preload" \
-        "${PRELOADED[@]}" "$stress"
+    expect_success_both stress "stress: 4 threads x 1,000,000 operations" "$stress"
     expect_success stress.align16 "stress: the same with MEMSNAP_ALIGN16=1" \
         "${PRELOADED[@]}" MEMSNAP_ALIGN16=1 "$stress"
 fi
 
 if have_program thread_churn; then
     thread_churn=$(program thread_churn)
-    expect_success churn.plain "thread_churn: blocks outlive their threads, without the preload" \
-        "$thread_churn"
-    expect_success churn.preload "thread_churn: blocks outlive their threads, under the preload" \
-        "${PRELOADED[@]}" "$thread_churn"
+    expect_success_both churn "thread_churn: blocks outlive their threads" "$thread_churn"
 fi
 
 if have_program fork_threads; then
@@ -54,10 +48,8 @@ fi
 
 if have_program fork_pool_filled; then
     fork_pool_filled=$(program fork_pool_filled)
-    expect_success fork_pool.plain "fork_pool_filled: children allocate from a pool-filling thread's heap, without the preload" \
+    expect_success_both fork_pool "fork_pool_filled: children allocate from a pool-filling thread's heap" \
         "$fork_pool_filled"
-    expect_success fork_pool.preload "fork_pool_filled: children allocate from a pool-filling thread's heap, under the preload" \
-        "${PRELOADED[@]}" "$fork_pool_filled"
 fi
 
 # exits_cleanly_with_table RUNS PROGRAM: PROGRAM, under the preload with
