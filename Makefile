@@ -41,8 +41,14 @@ $(BUILD)/obj/%.o: %.c $(wildcard src/*.h preload/*.h include/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Ipreload $(LIB_CFLAGS) -c -o $@ $<
 
+# jansson is linked statically and hidden (--exclude-libs): memsnap sets its
+# allocator, which must not change the allocator of a program that uses
+# jansson itself. libunwind stays shared (Debian's static one is not PIC).
+CORE_LIBS := -lunwind -lm -pthread -ldl
+LIBRARY_LIBS := -Wl,-Bstatic -ljansson -Wl,-Bdynamic $(CORE_LIBS)
+
 $(LIBRARY): $(CORE_OBJECTS) $(PRELOAD_OBJECTS)
-	$(CC) -shared -o $@ $^ -pthread -ldl -Wl,-z,now -Wl,--no-undefined
+	$(CC) -shared -o $@ $^ $(LIBRARY_LIBS) -Wl,--exclude-libs,ALL -Wl,-z,now -Wl,--no-undefined
 
 # Installs only what is missing; apt-get as root, otherwise the command to run.
 deps:

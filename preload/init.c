@@ -15,7 +15,10 @@
 #include "fork.h"
 #include "large.h"
 #include "options.h"
+#include "snapshot.h"
 #include "stats.h"
+#include "trace.h"
+#include "trigger.h"
 
 extern char **environ;
 
@@ -26,10 +29,17 @@ __attribute__((constructor)) static void memsnap_init(void)
     ms_large_init();
     ms_brk_init();
     ms_stats_prepare();
+    ms_snapshot_init();
     pthread_atfork(ms_fork_prepare, ms_fork_parent, ms_fork_child);
+    ms_trace_configure();
+    ms_trigger_init();
 }
 
+/* The exit snapshot: after the program's destructors and atexit handlers,
+ * so it shows what the program left allocated. */
 __attribute__((destructor)) static void memsnap_fini(void)
 {
+    if (ms_trace_armed)
+        ms_snapshot_write(MS_TRIGGER_EXIT, NULL);
     ms_stats_report();
 }

@@ -4,12 +4,19 @@
 
 #include <stddef.h>
 
-void *ms_malloc(size_t size);
-void ms_free(void *pointer);
-void *ms_calloc(size_t count, size_t size);
-void *ms_realloc(void *pointer, size_t size);
+#include "slots.h"
+
+/* traceback: the id a new block is recorded with (traceback.h), 0 for none;
+ * a recorded block that cannot get its slot is not handed out (ENOMEM).
+ * freed: NULL when nothing was ever recorded (then no slot is looked at),
+ * else it receives what the released block was recorded with: traceback 0
+ * if it was not recorded, all zero if no block was released. */
+void *ms_malloc(size_t size, uint32_t traceback);
+void ms_free(void *pointer, ms_record_t *freed);
+void *ms_calloc(size_t count, size_t size, uint32_t traceback);
+void *ms_realloc(void *pointer, size_t size, uint32_t traceback, ms_record_t *freed);
 /* alignment: a power of two. */
-void *ms_memalign(size_t alignment, size_t size);
+void *ms_memalign(size_t alignment, size_t size, uint32_t traceback);
 size_t ms_usable_size(void *pointer);
 /* Is pointer inside one of the small-object arenas? Safe for any value. */
 int ms_owns(const void *pointer);

@@ -13,6 +13,9 @@
 #define MS_NOINLINE    __attribute__((noinline))
 #define MS_INLINE      static inline __attribute__((always_inline))
 #define MS_EXPORT      __attribute__((visibility("default")))
+/* For code that reads words of the program's stack on purpose (unwind.c):
+ * AddressSanitizer would flag the redzones around the caller's locals. */
+#define MS_NO_ASAN     __attribute__((no_sanitize_address))
 
 /* Thread-locals of the preload use the initial-exec model: a plain %fs-relative
  * load, no __tls_get_addr call that could allocate on first touch. */
@@ -23,5 +26,23 @@
 #define ms_compiler_barrier() __asm__ __volatile__("" ::: "memory")
 
 #define MS_CACHE_LINE 64
+
+/* A statistics counter bumped from any thread: a plain add while the process
+ * has one thread (glibc clears __libc_single_threaded before a second one
+ * exists), a relaxed atomic add after. */
+#include <sys/single_threaded.h>
+MS_INLINE uint64_t ms_counter_add(uint64_t *counter, uint64_t amount)
+{
+    if (__libc_single_threaded)
+        return *counter += amount;
+    return __atomic_add_fetch(counter, amount, __ATOMIC_RELAXED);
+}
+
+MS_INLINE uint64_t ms_counter_sub(uint64_t *counter, uint64_t amount)
+{
+    if (__libc_single_threaded)
+        return *counter -= amount;
+    return __atomic_sub_fetch(counter, amount, __ATOMIC_RELAXED);
+}
 
 #endif

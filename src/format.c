@@ -29,6 +29,14 @@ int ms_out_flush(ms_out_t *out)
     return out->failed ? -1 : 0;
 }
 
+const char *ms_out_text(ms_out_t *out)
+{
+    if (out->length == sizeof out->buffer)
+        out->length--;
+    out->buffer[out->length] = '\0';
+    return out->buffer;
+}
+
 static void out_bytes(ms_out_t *out, const char *bytes, size_t count)
 {
     while (count > 0) {

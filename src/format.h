@@ -22,6 +22,9 @@ void ms_out_i64(ms_out_t *out, int64_t value, int width, int grouped);
 /* Left-aligned, padded with spaces to width columns. */
 void ms_out_padded(ms_out_t *out, const char *text, int width);
 int ms_out_flush(ms_out_t *out);
+/* For a writer made with fd -1, a string builder: its text so far, NUL
+ * terminated (cut at the buffer's size). */
+const char *ms_out_text(ms_out_t *out);
 
 /* One line on stderr, "memsnap: " and the parts joined; for warnings. */
 void ms_warn(const char *first, ...);

@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "meta.h"
+#include "slots.h"
 
 /* Static, so they are right before any constructor runs: the first malloc
  * may come from ld.so, long before this library's initialisers. */
@@ -51,6 +52,13 @@ static void unlink_pool(ms_heap_t *heap, ms_pool_t *pool)
         pool->nextpool->prevpool = pool->prevpool;
 }
 
+/* Its blocks are all free, so its side array holds only zeros. */
+static void give_pool(ms_pool_t *pool)
+{
+    ms_slots_release(pool);
+    ms_arena_pool_give(pool);
+}
+
 /* The pool a class keeps even when empty: the only one on its list. */
 static int only_pool_of_class(const ms_heap_t *heap, const ms_pool_t *pool)
 {
@@ -74,7 +82,7 @@ static void pool_free_locked(ms_heap_t *heap, ms_pool_t *pool, void *block)
          * that allocates and frees one block in a loop does not take and give
          * a pool every time). */
         unlink_pool(heap, pool);
-        ms_arena_pool_give(pool);
+        give_pool(pool);
     }
 }
 
@@ -99,7 +107,7 @@ static void heap_detach(void *value)
         ms_pool_t *pool = heap->usedpools[szidx];
         if (pool != &ms_pool_empty && pool->count == 0 && only_pool_of_class(heap, pool)) {
             unlink_pool(heap, pool);
-            ms_arena_pool_give(pool);
+            give_pool(pool);
         }
     }
     __atomic_store_n(&heap->abandoned, 1, __ATOMIC_RELEASE);

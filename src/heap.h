@@ -45,6 +45,9 @@ typedef struct ms_heap {
     int abandoned;                  /* no thread owns it; written under lock */
     struct ms_heap *next_heap;      /* every heap ever made; heaps lock */
     struct ms_heap *next_abandoned; /* heaps lock */
+    /* The owner's cache of recently seen stacks (unwind.c); it goes with the
+     * heap when another thread adopts it. Owner only. */
+    struct ms_stack_cache *stack_cache;
     /* Blocks freed by other threads, linked through their first word. On a
      * line of its own: other threads write it, the owner's fast path must not
      * share a cache line with them. */

@@ -3,8 +3,12 @@
  * Blocks above 512 bytes, and blocks whose alignment the pools cannot give,
  * come from glibc through its __libc_* entry points, which do not go back
  * through the interposed malloc, so there is no recursion. Each such block is
- * recorded in blocks (address -> requested size), which gives exact live
- * totals and tells a block memsnap handed out from a foreign pointer.
+ * recorded in blocks, which gives exact live totals and tells a block memsnap
+ * handed out from a foreign pointer. A value packs the block's traceback id
+ * and requested size in 16 bytes of entry:
+ *
+ *   value = traceback << 32 | size        (size < 4 GiB)
+ *   value = traceback << 32 | 0xffffffff  (size >= 4 GiB: the size is in huge)
  *
  * Foreign pointers: a pointer in no arena and not in blocks came from
  * elsewhere. Pointers from ld.so's bootstrap allocator (inside ld.so's own
@@ -31,16 +35,34 @@ extern void *__libc_memalign(size_t alignment, size_t size);
 extern void *__libc_realloc(void *pointer, size_t size);
 extern void __libc_free(void *pointer);
 
+#define SIZE_IN_HUGE UINT32_MAX
+
 static ms_ptrmap_t blocks = MS_PTRMAP_INITIALIZER;
+static ms_ptrmap_t huge = MS_PTRMAP_INITIALIZER;
 static ms_large_counters_t counters;
 static size_t (*libc_usable_size)(void *);
 static uintptr_t ldso_start, ldso_end;
 
-static void *record(void *pointer, size_t size)
+static uint64_t pack(size_t size, uint32_t traceback)
+{
+    return (uint64_t)traceback << 32 | (size >= SIZE_IN_HUGE ? SIZE_IN_HUGE : size);
+}
+
+/* The record of a value taken out of blocks; drops its huge entry. */
+static ms_record_t unpack_taken(uintptr_t pointer, uint64_t value)
+{
+    ms_record_t record = { .traceback = (uint32_t)(value >> 32), .size = (uint32_t)value };
+    if (record.size == SIZE_IN_HUGE)
+        ms_ptrmap_take(&huge, pointer, &record.size);
+    return record;
+}
+
+static void *record(void *pointer, size_t size, uint32_t traceback)
 {
     if (pointer == NULL)
         return NULL;
-    if (ms_ptrmap_put(&blocks, (uintptr_t)pointer, size) != 0) {
+    if ((size >= SIZE_IN_HUGE && ms_ptrmap_put(&huge, (uintptr_t)pointer, size) != 0) ||
+        ms_ptrmap_put(&blocks, (uintptr_t)pointer, pack(size, traceback)) != 0) {
         /* Without a record the block could not be told from a foreign one. */
         __libc_free(pointer);
         errno = ENOMEM;
@@ -64,26 +86,34 @@ static int from_ldso(const void *pointer)
     return (uintptr_t)pointer >= ldso_start && (uintptr_t)pointer < ldso_end;
 }
 
-void *ms_large_malloc(size_t size)
+void *ms_large_malloc(size_t size, uint32_t traceback)
 {
-    return record(__libc_malloc(size), size);
+    return record(__libc_malloc(size), size, traceback);
 }
 
-void *ms_large_calloc(size_t size)
+void *ms_large_calloc(size_t size, uint32_t traceback)
 {
-    return record(__libc_calloc(1, size), size);
+    return record(__libc_calloc(1, size), size, traceback);
 }
 
-void *ms_large_memalign(size_t alignment, size_t size)
+void *ms_large_memalign(size_t alignment, size_t size, uint32_t traceback)
 {
-    return record(__libc_memalign(alignment, size), size);
+    return record(__libc_memalign(alignment, size), size, traceback);
 }
 
-void ms_large_free(void *pointer)
+/* Tells the caller what was freed, and drops it from the live totals. */
+static void forget_record(ms_record_t *freed, ms_record_t record)
 {
-    uint64_t size;
-    if (ms_ptrmap_take(&blocks, (uintptr_t)pointer, &size))
-        forget(size);
+    if (freed != NULL)
+        *freed = record;
+    forget(record.size);
+}
+
+void ms_large_free(void *pointer, ms_record_t *freed)
+{
+    uint64_t value;
+    if (ms_ptrmap_take(&blocks, (uintptr_t)pointer, &value))
+        forget_record(freed, unpack_taken((uintptr_t)pointer, value));
     else if (from_ldso(pointer)) {
         __atomic_add_fetch(&counters.foreign_frees, 1, __ATOMIC_RELAXED);
         return;
@@ -91,40 +121,45 @@ void ms_large_free(void *pointer)
     __libc_free(pointer);
 }
 
-void *ms_large_realloc(void *pointer, size_t size)
+void *ms_large_realloc(void *pointer, size_t size, uint32_t traceback, ms_record_t *freed)
 {
-    uint64_t old_size;
+    uint64_t old_value;
     /* Drop the record before glibc can hand the address to another thread,
      * whose record would otherwise be the one removed. */
-    if (!ms_ptrmap_take(&blocks, (uintptr_t)pointer, &old_size)) {
+    if (!ms_ptrmap_take(&blocks, (uintptr_t)pointer, &old_value)) {
         if (from_ldso(pointer)) {
             /* ld.so's bootstrap blocks have no size on record: copy what can
              * be read without leaving ld.so's image. */
-            void *moved = ms_large_malloc(size);
+            void *moved = ms_large_malloc(size, traceback);
             size_t readable = ldso_end - (uintptr_t)pointer;
             if (moved != NULL)
                 memcpy(moved, pointer, size < readable ? size : readable);
             return moved;
         }
-        return __libc_realloc(pointer, size);
+        /* A block glibc made for itself: the new block is ours from now on. */
+        return record(__libc_realloc(pointer, size), size, traceback);
     }
     void *moved = __libc_realloc(pointer, size);
     if (moved == NULL) {
-        /* glibc kept the old block: it is still ours, at its old size. Its
-         * slot was just freed, so the put fails only if another thread filled
+        /* glibc kept the old block: it is still ours, as it was. Its entry
+         * was just freed, so the put fails only if another thread filled
          * the shard meanwhile and memory for growing it is gone too. */
-        ms_ptrmap_put(&blocks, (uintptr_t)pointer, old_size);
+        ms_ptrmap_put(&blocks, (uintptr_t)pointer, old_value);
         return NULL;
     }
-    forget(old_size);
-    return record(moved, size);
+    forget_record(freed, unpack_taken((uintptr_t)pointer, old_value));
+    return record(moved, size, traceback);
 }
 
 size_t ms_large_usable_size(void *pointer)
 {
-    uint64_t size;
-    if (ms_ptrmap_get(&blocks, (uintptr_t)pointer, &size))
+    uint64_t value;
+    if (ms_ptrmap_get(&blocks, (uintptr_t)pointer, &value)) {
+        uint64_t size = (uint32_t)value;
+        if (size == SIZE_IN_HUGE)
+            ms_ptrmap_get(&huge, (uintptr_t)pointer, &size);
         return size;
+    }
     if (from_ldso(pointer) || libc_usable_size == NULL)
         return 0;
     return libc_usable_size(pointer);
@@ -165,14 +200,17 @@ void ms_large_counters(ms_large_counters_t *out)
 void ms_large_fork_prepare(void)
 {
     ms_ptrmap_fork_prepare(&blocks);
+    ms_ptrmap_fork_prepare(&huge);
 }
 
 void ms_large_fork_parent(void)
 {
     ms_ptrmap_fork_parent(&blocks);
+    ms_ptrmap_fork_parent(&huge);
 }
 
 void ms_large_fork_child(void)
 {
     ms_ptrmap_fork_child(&blocks);
+    ms_ptrmap_fork_child(&huge);
 }

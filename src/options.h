@@ -6,6 +6,13 @@ typedef enum ms_option_id {
     MS_OPTION_STATS,        /* MEMSNAP_STATS: print the allocator table at exit */
     MS_OPTION_STATS_FILE,   /* MEMSNAP_STATS_FILE: where that table goes (default stderr) */
     MS_OPTION_ALIGN16,      /* MEMSNAP_ALIGN16: 16-byte spacing of classes above 16 bytes */
+    MS_OPTION_TRACE,        /* MEMSNAP_TRACE: record tracebacks at all (default 1) */
+    MS_OPTION_START,        /* MEMSNAP_START: record from process start (default 1) */
+    MS_OPTION_FRAMES,       /* MEMSNAP_FRAMES: frames per traceback, 1..256 (default 64) */
+    MS_OPTION_SAMPLE_BYTES, /* MEMSNAP_SAMPLE_BYTES: mean sampling interval, 0 = exact */
+    MS_OPTION_DIR,          /* MEMSNAP_DIR: where snapshots go (default: the current directory) */
+    MS_OPTION_SIGNAL,       /* MEMSNAP_SIGNAL: snapshot signal, 0 = none (default SIGUSR2) */
+    MS_OPTION_INTERVAL,     /* MEMSNAP_INTERVAL: seconds between snapshots, in ms; 0 = none */
     MS_OPTION_COUNT
 } ms_option_id;
 

@@ -45,6 +45,8 @@ typedef struct ms_pool {
     uint16_t szidx;
     uint16_t nextoffset;          /* first virgin block */
     uint16_t maxnextoffset;       /* last offset a whole block fits at */
+    uint32_t reciprocal;          /* 2^32 / block size, rounded up (slots.h) */
+    struct ms_slot *slots;        /* traced blocks' side array, or NULL (slots.h) */
 } ms_pool_t;
 
 _Static_assert(sizeof(ms_pool_t) <= MS_POOL_OVERHEAD, "pool header outgrew its overhead");
@@ -77,6 +79,10 @@ MS_INLINE void ms_pool_init(ms_pool_t *pool, struct ms_heap *heap, unsigned szid
     pool->szidx = (uint16_t)szidx;
     pool->nextoffset = MS_POOL_OVERHEAD;
     pool->maxnextoffset = (uint16_t)(MS_POOL_SIZE - size);
+    /* Exact for every offset in a pool: the rounding error stays below
+     * 4096 / 2^32, far under the 1 / size step between block numbers. */
+    pool->reciprocal = (uint32_t)(((uint64_t)1 << 32) / size + 1);
+    pool->slots = NULL;
     pool->freeblock = ms_pool_carve(pool);
 }
 

@@ -99,7 +99,7 @@ static const run_option run_options[] = {
       set_stats_file },
     { "--align16", NULL, "MEMSNAP_ALIGN16",
       "space size classes above 16 bytes 16 apart, for glibc's\n"
-      "16-byte alignment (sets MEMSNAP_ALIGN16=1)",
+      "16-byte alignment; the default (sets MEMSNAP_ALIGN16=1)",
       set_flag_variable },
     { "--library", "PATH", NULL,
       "preload PATH instead of the libmemsnap.so found next to\n"

@@ -3,6 +3,7 @@
 TOOLS_SOURCES := $(wildcard tools/*.c)
 DEMO          := $(BUILD)/demo
 DEMO_STATS    := $(BUILD)/demo-stats.txt
+DEMO_SNAPSHOTS := $(BUILD)/demo-snapshots
 
 $(CLI): $(TOOLS_SOURCES) $(wildcard tools/*.h) tools/tools.mk Makefile
 	@mkdir -p $(dir $@)
@@ -17,8 +18,12 @@ $(DEMO): tests/programs/demo.c tools/tools.mk Makefile
 # on a pipe the two would come out in the wrong order.
 demo: deps all $(DEMO)
 	@echo
-	@echo "== $(DEMO)'s own output, run as: $(CLI) run --stats --stats-file $(DEMO_STATS) -- $(DEMO)"
-	@$(CLI) run --stats --stats-file $(DEMO_STATS) -- $(DEMO)
+	@rm -rf $(DEMO_SNAPSHOTS) && mkdir -p $(DEMO_SNAPSHOTS)
+	@echo "== $(DEMO)'s own output, run as: MEMSNAP_DIR=$(DEMO_SNAPSHOTS) $(CLI) run --stats --stats-file $(DEMO_STATS) -- $(DEMO)"
+	@MEMSNAP_DIR=$(DEMO_SNAPSHOTS) $(CLI) run --stats --stats-file $(DEMO_STATS) -- $(DEMO)
 	@echo
 	@echo "== What memsnap saw: its allocator table when $(DEMO) exited (small blocks by size class, then large ones)"
 	@cat $(DEMO_STATS)
+	@echo
+	@echo "== The snapshot it wrote at exit (JSON, docs/snapshot-format.md): every traceback's live and total bytes"
+	@ls -l $(DEMO_SNAPSHOTS)

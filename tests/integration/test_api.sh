@@ -4,12 +4,14 @@
 #   align_api      posix_memalign (alignments 8..65536, EINVAL for 0, 3, 4,
 #                  24), aligned_alloc, memalign, valloc, pvalloc,
 #                  malloc_usable_size, overflow -> NULL + ENOMEM, 16-byte
-#                  alignment of multiples of 16 (and of every block over 8
-#                  bytes with MEMSNAP_ALIGN16=1); each group with and without
+#                  alignment of multiples of 16 (also with MEMSNAP_ALIGN16=0,
+#                  8-byte classes), and of every block over 8 bytes (by
+#                  default, MEMSNAP_ALIGN16=1); each group with and without
 #                  the preload
 #   brk_growth     sbrk and brk grow the break by 20,480 bytes (16,384 net);
 #                  MEMSNAP_STATS=1 reports exactly that
-#   live_blocks    blocks kept until exit are counted in the table
+#   live_blocks    blocks kept until exit are counted in the table (208-byte
+#                  blocks: the same class with MEMSNAP_ALIGN16=0 and 1)
 #   foreign_free   free/realloc/malloc_usable_size of glibc's own blocks
 #   exported symbols  nm -D lists exactly exported_symbols.txt
 set -euo pipefail
@@ -29,8 +31,13 @@ if have_program align_api; then
     expect_success align.every.plain "align_api sixteen_every_block: without the preload" \
         "$align_api" sixteen_every_block
     expect_success align.every.preload \
-        "align_api sixteen_every_block: under the preload with MEMSNAP_ALIGN16=1" \
-        "${PRELOADED[@]}" MEMSNAP_ALIGN16=1 "$align_api" sixteen_every_block
+        "align_api sixteen_every_block: under the preload, by default (MEMSNAP_ALIGN16=1)" \
+        "${PRELOADED[@]}" "$align_api" sixteen_every_block
+    for group in sixteen_multiples realloc_sixteen_multiples; do
+        expect_success "align.$group.align8" \
+            "align_api $group: under the preload with MEMSNAP_ALIGN16=0 (8-byte classes)" \
+            "${PRELOADED[@]}" MEMSNAP_ALIGN16=0 "$align_api" "$group"
+    done
 fi
 
 # --- brk and sbrk in the statistics table ---------------------------------
@@ -92,8 +99,8 @@ if have_program live_blocks; then
     table="$WORK/live.table"
     expect_success live.preload "live_blocks: runs under the preload with MEMSNAP_STATS=1" \
         "${PRELOADED[@]}" MEMSNAP_STATS=1 MEMSNAP_STATS_FILE="$table" "$live_blocks"
-    check "live_blocks: the table counts 1,000 live blocks in the 200-byte class" \
-        at_least "$(class_blocks_in_use "$table" 200)" 1000 "blocks in use of class 200"
+    check "live_blocks: the table counts 1,000 live blocks in the 208-byte class" \
+        at_least "$(class_blocks_in_use "$table" 208)" 1000 "blocks in use of class 208"
     check "live_blocks: the table counts 10 live large blocks of 1,000,000 bytes" \
         large_blocks_counted "$table" 10 1000000
 fi
@@ -119,7 +126,7 @@ same_exports() {
 }
 
 if command -v nm >/dev/null 2>&1; then
-    check "libmemsnap.so exports exactly the interposed functions (exported_symbols.txt)" \
+    check "libmemsnap.so exports exactly the interposed functions and memsnap_api_v1 (exported_symbols.txt)" \
         same_exports
 else
     skip "exported symbols (nm: binary absent)"

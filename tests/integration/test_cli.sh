@@ -33,6 +33,12 @@ done < <(compgen -e | grep '^MEMSNAP_' || true)
 work=$(mktemp -d "${TMPDIR:-/tmp}/memsnap-cli.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
+# Every program traced here writes an exit snapshot into MEMSNAP_DIR, by
+# default its current directory (the work tree, under make): a folder of
+# the test's own instead, checked at the end.
+mkdir "$work/snapshots"
+export MEMSNAP_DIR="$work/snapshots"
+
 passed=0
 failed=0
 
@@ -211,6 +217,11 @@ ln -s "$memsnap" "$work/linked-memsnap"
 capture "$work/linked-memsnap" run -- sh -c 'echo "$LD_PRELOAD"'
 check "a symbolic link to memsnap finds the library beside its target" \
     '[ $status -eq 0 ] && [ "$(cat "$work/out")" = "$library" ]'
+
+# Snapshots: in MEMSNAP_DIR, not in the folders the programs ran in.
+check "traced programs wrote their snapshots into MEMSNAP_DIR, none into their own folders" \
+    '[ -n "$(find "$work/snapshots" -name "memsnap.*.exit.json")" ] &&
+     [ -z "$(find "$work" -path "$work/snapshots" -prune -o -name "memsnap.*" -print)" ]'
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -7,6 +7,13 @@
 # "memsnap: ..." line:
 #   MEMSNAP_STATS=banana                     "memsnap: MEMSNAP_STATS='banana' is not valid ..."
 #   MEMSNAP_STATS_FILE in a missing folder   "memsnap: cannot open MEMSNAP_STATS_FILE ..."
+#   the tracing options out of range or misspelt: MEMSNAP_TRACE=maybe,
+#   MEMSNAP_START=maybe, MEMSNAP_FRAMES=0 and 257, MEMSNAP_SAMPLE_BYTES=2T,
+#   MEMSNAP_SIGNAL=KILL and 9, MEMSNAP_INTERVAL=abc and 0.0001 (one decimal
+#   too many)                                "memsnap: MEMSNAP_...='...' is not valid ..."
+#   MEMSNAP_DIR set but empty                "memsnap: MEMSNAP_DIR is set but empty ...",
+#                                            and the snapshot goes to the current directory
+#   MEMSNAP_TRACES=0 (misspelt)              "memsnap: unknown variable MEMSNAP_TRACES ..."
 # And MEMSNAP_STATS=1 alone puts the table on stderr after the program's own
 # output, stdout and exit status unchanged.
 set -euo pipefail
@@ -60,6 +67,26 @@ bad_option "MEMSNAP_STATS=banana" "memsnap: MEMSNAP_STATS='banana' is not valid"
     MEMSNAP_STATS=banana
 bad_option "MEMSNAP_STATS_FILE in a missing folder" "memsnap: cannot open MEMSNAP_STATS_FILE" \
     MEMSNAP_STATS=1 MEMSNAP_STATS_FILE="$WORK/no/such/folder/table"
+
+for setting in MEMSNAP_TRACE=maybe MEMSNAP_START=maybe MEMSNAP_FRAMES=0 MEMSNAP_FRAMES=257 \
+    MEMSNAP_SAMPLE_BYTES=2T MEMSNAP_SIGNAL=KILL MEMSNAP_SIGNAL=9 MEMSNAP_INTERVAL=abc \
+    MEMSNAP_INTERVAL=0.0001; do
+    bad_option "$setting" "memsnap: ${setting%%=*}='${setting#*=}' is not valid" "$setting"
+done
+bad_option "MEMSNAP_TRACES=0 (misspelt)" "memsnap: unknown variable MEMSNAP_TRACES" MEMSNAP_TRACES=0
+
+# An empty MEMSNAP_DIR is ignored: the snapshot goes to the default, the
+# current directory (here a folder of the test's own).
+current_directory="$WORK/empty-dir.cwd"
+mkdir "$current_directory"
+name="MEMSNAP_DIR set but empty"
+run_recorded "$name" env -C "$current_directory" "${PRELOADED[@]}" MEMSNAP_DIR= "$exit_status"
+check "$name: stdout and exit status unchanged" same_stdout_and_status "$name"
+check "$name: stderr has exactly one more line, \"memsnap: MEMSNAP_DIR is set but empty...\"" \
+    stderr_plus_one_warning "$name" "memsnap: MEMSNAP_DIR is set but empty"
+# shellcheck disable=SC2016 # expands when the check runs
+check "$name: the exit snapshot is written to the current directory" \
+    eval '[ "$(find "$current_directory" -name "memsnap.exit_status.*.1.exit.json" | wc -l)" = 1 ]'
 
 # stderr_then_table LABEL: the baseline's stderr, then the table.
 stderr_then_table() {

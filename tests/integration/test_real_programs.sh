@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # test_real_programs.sh: real programs under the preload.
 #
-# Each program runs without LD_PRELOAD, with it, and with it plus
-# MEMSNAP_STATS=1 MEMSNAP_STATS_FILE=<file>; stdout, stderr and exit status
-# must match byte for byte and the table must be written (see
-# compare_under_preload in lib.sh). Workloads live in workloads/. A program
-# whose binary is not installed is reported as skipped.
+# Each program runs without LD_PRELOAD, with it (tracing every allocation,
+# the default), with it plus MEMSNAP_STATS=1 MEMSNAP_STATS_FILE=<file>, and
+# with it plus MEMSNAP_TRACE=0; stdout, stderr and exit status must match
+# byte for byte, the traced run must leave valid exit snapshots (checked by
+# snapshot_check) in its own MEMSNAP_DIR, the table must be written, and the
+# untraced run must write no snapshot (see compare_under_preload in lib.sh).
+# No snapshot lands in the programs' folders (git's snapshot repository
+# would show untracked files). Workloads live in workloads/. A program whose
+# binary is not installed is reported as skipped.
 #
 #   python3   JSON encode/decode and dicts; threads passing objects through a
 #             queue; PYTHONMALLOC=malloc so that every object goes through
@@ -18,7 +22,8 @@
 #   tclsh     dicts, lists, strings
 #   gcc       compiles and runs a program (cc1, as, collect2, ld all under the
 #             preload through exec); a file with a warning; one with an error;
-#             the binaries built with and without the preload are identical
+#             the binaries built with and without the preload (traced and
+#             untraced) are identical
 #   g++       compiles containers.cpp, likewise
 #   containers (tests/programs/containers.cpp) new/delete, new[]/delete[],
 #             vector, string, map: checksums
@@ -92,8 +97,8 @@ compile_and_run() {
         skip "$name ($compiler_name: binary absent)"
         return
     fi
-    # RUN_LABEL (plain, preload, stats) is set by compare_under_preload; the
-    # single quotes are for sh -c.
+    # RUN_LABEL (plain, preload, stats, untraced) is set by
+    # compare_under_preload; the single quotes are for sh -c.
     # shellcheck disable=SC2016
     compare_under_preload "$name" "$expected_status" sh -c \
         'output="$0.$RUN_LABEL"; "$@" -o "$output" && "$output"' \
@@ -101,6 +106,8 @@ compile_and_run() {
     if [ -e "$WORK/$name.plain" ]; then
         check "$name: binaries built with and without the preload are identical" \
             cmp -s "$WORK/$name.plain" "$WORK/$name.preload"
+        check "$name: binaries built with and without the preload, MEMSNAP_TRACE=0, are identical" \
+            cmp -s "$WORK/$name.plain" "$WORK/$name.untraced"
     fi
 }
 

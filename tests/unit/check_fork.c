@@ -30,7 +30,7 @@ typedef struct probe {
 static void *first_malloc(void *argument)
 {
     probe_t *probe = argument;
-    probe->block = ms_malloc(probe->size);
+    probe->block = ms_malloc(probe->size, 0);
     probe->heap = ms_heap_current;
     return NULL;
 }
@@ -73,8 +73,8 @@ typedef struct owner {
 static void *own_blocks_across_fork(void *argument)
 {
     owner_t *owner = argument;
-    owner->blocks[0] = ms_malloc(48);
-    owner->blocks[1] = ms_malloc(48);
+    owner->blocks[0] = ms_malloc(48, 0);
+    owner->blocks[1] = ms_malloc(48, 0);
     pthread_mutex_lock(&owner->lock);
     owner->heap = ms_heap_current;
     owner->state = 1;
@@ -82,7 +82,7 @@ static void *own_blocks_across_fork(void *argument)
     while (owner->state != 2)
         pthread_cond_wait(&owner->changed, &owner->lock);
     pthread_mutex_unlock(&owner->lock);
-    ms_free(owner->blocks[0]);
+    ms_free(owner->blocks[0], NULL);
     return NULL;
 }
 
@@ -91,7 +91,7 @@ static int child_adopts_owner_heap(void *context)
 {
     owner_t *owner = context;
     /* A free into the orphaned heap takes effect at once... */
-    ms_free(owner->blocks[1]);
+    ms_free(owner->blocks[1], NULL);
     /* ...and the child's next new thread adopts that heap and gets the
      * block back first. */
     probe_t probe = { 48, NULL, NULL };
@@ -102,7 +102,7 @@ static int child_adopts_owner_heap(void *context)
     if (probe.block != owner->blocks[1])
         return CHILD_WRONG_BLOCK;
     /* A class never used so far: the slow path takes every lock again. */
-    return ms_malloc(300) != NULL ? CHILD_OK : CHILD_NO_MEMORY;
+    return ms_malloc(300, 0) != NULL ? CHILD_OK : CHILD_NO_MEMORY;
 }
 
 START_TEST(test_other_thread_heap_adopted_in_child)
@@ -126,7 +126,7 @@ START_TEST(test_other_thread_heap_adopted_in_child)
     pthread_cond_broadcast(&owner.changed);
     pthread_mutex_unlock(&owner.lock);
     ck_assert_int_eq(pthread_join(thread, NULL), 0);
-    ck_assert_ptr_nonnull(ms_malloc(300));
+    ck_assert_ptr_nonnull(ms_malloc(300, 0));
     ck_assert_ptr_eq(MS_POOL_OF(owner.blocks[1])->heap, owner.heap);
 }
 END_TEST
@@ -143,7 +143,7 @@ static int child_keeps_forker_heap(void *context)
     forker_t *forker = context;
     if (ms_heap_current != forker->heap)
         return CHILD_WRONG_HEAP;
-    if (ms_malloc(24) != forker->freed)
+    if (ms_malloc(24, 0) != forker->freed)
         return CHILD_WRONG_BLOCK;
     probe_t probe = { 24, NULL, NULL };
     if (probe_in_thread(&probe) != 0)
@@ -155,11 +155,11 @@ static int child_keeps_forker_heap(void *context)
 
 START_TEST(test_forking_thread_keeps_heap)
 {
-    void *freed = ms_malloc(24);
+    void *freed = ms_malloc(24, 0);
     forker_t forker = { ms_heap_current, freed };
-    ms_free(freed);
+    ms_free(freed, NULL);
     ck_assert_int_eq(fork_and_wait(child_keeps_forker_heap, &forker), CHILD_OK);
-    ck_assert_ptr_eq(ms_malloc(24), forker.freed);
+    ck_assert_ptr_eq(ms_malloc(24, 0), forker.freed);
 }
 END_TEST
 

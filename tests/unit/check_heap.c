@@ -24,7 +24,7 @@ static void *free_all_blocks(void *argument)
 {
     char **blocks = argument;
     for (int k = 0; k < REMOTE_CAPACITY; k++)
-        ms_free(blocks[k]);
+        ms_free(blocks[k], NULL);
     return NULL;
 }
 
@@ -33,7 +33,7 @@ START_TEST(test_remote_frees_reused_by_owner)
     unit_require_fresh_allocator();
     char *blocks[REMOTE_CAPACITY];
     for (int k = 0; k < REMOTE_CAPACITY; k++)
-        blocks[k] = ms_malloc(REMOTE_SIZE);
+        blocks[k] = ms_malloc(REMOTE_SIZE, 0);
     ms_pool_t *pool = MS_POOL_OF(blocks[0]);
     ck_assert_ptr_eq(MS_POOL_OF(blocks[REMOTE_CAPACITY - 1]), pool);
     ck_assert_ptr_null(pool->freeblock);
@@ -48,7 +48,7 @@ START_TEST(test_remote_frees_reused_by_owner)
      * stack back; the blocks come out in their old order, from the same
      * pool, and no other pool is taken. */
     for (int k = 0; k < REMOTE_CAPACITY; k++) {
-        char *block = ms_malloc(REMOTE_SIZE);
+        char *block = ms_malloc(REMOTE_SIZE, 0);
         unit_expect(block == blocks[k], "block %d: %p, expected %p", k, (void *)block,
                     (void *)blocks[k]);
     }
@@ -85,7 +85,7 @@ static void *exchange_blocks(void *argument)
     exchange_t *exchange = worker->exchange;
     for (unsigned round = 0; round < ROUNDS; round++) {
         for (unsigned index = 0; index < BATCH; index++) {
-            char *block = ms_malloc(batch_size(round, index));
+            char *block = ms_malloc(batch_size(round, index), 0);
             unit_fill(block, batch_size(round, index), worker->id * BATCH + index);
             exchange->batches[worker->id][index] = block;
         }
@@ -100,7 +100,7 @@ static void *exchange_blocks(void *argument)
                         break;
                     }
                 }
-                ms_free(exchange->batches[owner][index]);
+                ms_free(exchange->batches[owner][index], NULL);
             }
         }
         pthread_barrier_wait(&exchange->barrier);
@@ -146,11 +146,11 @@ static void *visit_and_leave_one(void *argument)
     void *blocks[3][10];
     for (int class = 0; class < 3; class++)
         for (int k = 0; k < 10; k++)
-            blocks[class][k] = ms_malloc(sizes[class]);
+            blocks[class][k] = ms_malloc(sizes[class], 0);
     for (int class = 0; class < 3; class++)
         for (int k = 0; k < 10; k++)
-            ms_free(blocks[class][k]);
-    visitor->left_behind = ms_malloc(8);
+            ms_free(blocks[class][k], NULL);
+    visitor->left_behind = ms_malloc(8, 0);
     visitor->heap = ms_heap_current;
     return NULL;
 }
@@ -176,7 +176,7 @@ START_TEST(test_exited_thread_heap_is_adopted)
     ms_pool_t *pool = MS_POOL_OF(visitors[0].left_behind);
     ck_assert_uint_eq(pool->count, CYCLES);
     for (int cycle = 0; cycle < CYCLES; cycle++)
-        ms_free(visitors[cycle].left_behind);
+        ms_free(visitors[cycle].left_behind, NULL);
     ck_assert_uint_eq(pool->count, 0);
     ck_assert_ptr_null(visitors[0].heap->remote_free);
 }

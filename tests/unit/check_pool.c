@@ -17,7 +17,8 @@ START_TEST(test_capacity_per_class)
 END_TEST
 
 /* Loop test over every class: a fresh pool hands out pool+64, pool+64+size,
- * ... in order, and the request after the last block opens another pool. */
+ * ... in order, and the request after the last block opens another pool.
+ * Runs with the classic spacing (fixture), where every class is reachable. */
 START_TEST(test_carving_in_address_order)
 {
     unit_require_fresh_allocator();
@@ -28,7 +29,7 @@ START_TEST(test_carving_in_address_order)
 
     for (size_t k = 0; k <= capacity; k++) {
         /* Every request size of the class lands in it, 1..8 for class 0. */
-        blocks[k] = ms_malloc(size - k % 8);
+        blocks[k] = ms_malloc(size - k % 8, 0);
         ck_assert_ptr_nonnull(blocks[k]);
     }
     char *pool = (char *)MS_POOL_OF(blocks[0]);
@@ -40,7 +41,7 @@ START_TEST(test_carving_in_address_order)
     ck_assert_uint_eq(unit_held_pools(NULL), 2);
 
     for (size_t k = 0; k <= capacity; k++)
-        ms_free(blocks[k]);
+        ms_free(blocks[k], NULL);
     /* The first pool empties while the second is on the class's list, so it
      * goes back; the second, then the class's only pool, is kept. */
     ck_assert_uint_eq(unit_held_pools(NULL), 1);
@@ -50,18 +51,18 @@ END_TEST
 START_TEST(test_freed_block_is_next_returned)
 {
     unit_require_fresh_allocator();
-    char *a = ms_malloc(32), *b = ms_malloc(32), *c = ms_malloc(32), *d = ms_malloc(32);
+    char *a = ms_malloc(32, 0), *b = ms_malloc(32, 0), *c = ms_malloc(32, 0), *d = ms_malloc(32, 0);
     char *pool = (char *)MS_POOL_OF(a);
     ck_assert_ptr_eq(d, pool + 64 + 3 * 32);
 
-    ms_free(b);
-    ck_assert_ptr_eq(ms_malloc(32), b);
-    ms_free(a);
-    ms_free(c);
-    ck_assert_ptr_eq(ms_malloc(32), c);
-    ck_assert_ptr_eq(ms_malloc(32), a);
+    ms_free(b, NULL);
+    ck_assert_ptr_eq(ms_malloc(32, 0), b);
+    ms_free(a, NULL);
+    ms_free(c, NULL);
+    ck_assert_ptr_eq(ms_malloc(32, 0), c);
+    ck_assert_ptr_eq(ms_malloc(32, 0), a);
     /* The free list is empty again: carving resumes after d. */
-    ck_assert_ptr_eq(ms_malloc(32), pool + 64 + 4 * 32);
+    ck_assert_ptr_eq(ms_malloc(32, 0), pool + 64 + 4 * 32);
 }
 END_TEST
 
@@ -72,15 +73,15 @@ START_TEST(test_full_pool_block_reused_first)
     unit_require_fresh_allocator();
     char *full[7];
     for (int k = 0; k < 7; k++)
-        full[k] = ms_malloc(512);
-    char *other = ms_malloc(512);
+        full[k] = ms_malloc(512, 0);
+    char *other = ms_malloc(512, 0);
     char *other_pool = (char *)MS_POOL_OF(other);
     ck_assert_ptr_ne(other_pool, (char *)MS_POOL_OF(full[0]));
     ck_assert_ptr_eq(other, other_pool + 64);
 
-    ms_free(full[3]);
-    ck_assert_ptr_eq(ms_malloc(512), full[3]);
-    ck_assert_ptr_eq(ms_malloc(512), other_pool + 64 + 512);
+    ms_free(full[3], NULL);
+    ck_assert_ptr_eq(ms_malloc(512, 0), full[3]);
+    ck_assert_ptr_eq(ms_malloc(512, 0), other_pool + 64 + 512);
 }
 END_TEST
 
@@ -89,20 +90,20 @@ START_TEST(test_empty_pools_go_back_but_one)
     unit_require_fresh_allocator();
     char *first[504];
     for (int k = 0; k < 504; k++)
-        first[k] = ms_malloc(8);
-    char *last = ms_malloc(8);
+        first[k] = ms_malloc(8, 0);
+    char *last = ms_malloc(8, 0);
     char *last_pool = (char *)MS_POOL_OF(last);
     ck_assert_uint_eq(unit_held_pools(NULL), 2);
 
     /* The only pool left on the class's list: kept, so a program that frees
      * and mallocs one block in a loop does not trade pools every time. */
-    ms_free(last);
+    ms_free(last, NULL);
     ck_assert_uint_eq(unit_held_pools(NULL), 2);
 
     for (int k = 0; k < 504; k++)
-        ms_free(first[k]);
+        ms_free(first[k], NULL);
     ck_assert_uint_eq(unit_held_pools(NULL), 1);
-    ck_assert_ptr_eq(ms_malloc(8), last_pool + 64);
+    ck_assert_ptr_eq(ms_malloc(8, 0), last_pool + 64);
 }
 END_TEST
 
@@ -110,6 +111,7 @@ static Suite *pool_suite(void)
 {
     Suite *suite = suite_create("pool");
     TCase *carving = tcase_create("carving");
+    tcase_add_checked_fixture(carving, unit_classic_spacing, unit_restore_align16);
     tcase_add_test(carving, test_capacity_per_class);
     tcase_add_loop_test(carving, test_carving_in_address_order, 0, MS_NB_SMALL_SIZE_CLASSES);
     suite_add_tcase(suite, carving);

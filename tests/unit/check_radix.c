@@ -15,14 +15,14 @@ START_TEST(test_small_blocks_are_owned)
 {
     void *blocks[513];
     for (size_t size = 0; size <= 512; size++) {
-        blocks[size] = ms_malloc(size);
+        blocks[size] = ms_malloc(size, 0);
         unit_expect(ms_owns(blocks[size]), "malloc(%zu) = %p is not owned", size, blocks[size]);
         /* The last byte too: the map covers whole arenas. */
         unit_expect(ms_owns((char *)blocks[size] + ms_usable_size(blocks[size]) - 1),
                     "the last byte of malloc(%zu) is not owned", size);
     }
     for (size_t size = 0; size <= 512; size++)
-        ms_free(blocks[size]);
+        ms_free(blocks[size], NULL);
 }
 END_TEST
 
@@ -31,9 +31,9 @@ START_TEST(test_foreign_memory_is_not_owned)
     void *glibc_block = __libc_malloc(100);
     ck_assert(!ms_owns(glibc_block));
     __libc_free(glibc_block);
-    void *large = ms_malloc(1000);
+    void *large = ms_malloc(1000, 0);
     ck_assert(!ms_owns(large));
-    ms_free(large);
+    ms_free(large, NULL);
     int on_stack = 0;
     ck_assert(!ms_owns(&on_stack));
     ck_assert(!ms_owns(NULL));
@@ -50,7 +50,7 @@ END_TEST
 START_TEST(test_arena_bounds)
 {
     unit_require_fresh_allocator();
-    uintptr_t arena = unit_arena_of(ms_malloc(8));
+    uintptr_t arena = unit_arena_of(ms_malloc(8, 0));
     ck_assert_uint_eq(unit_arena_counters().current, 1);
     ck_assert(ms_owns((void *)arena));
     ck_assert(ms_owns((void *)(arena + MS_ARENA_SIZE - 1)));
@@ -66,7 +66,7 @@ END_TEST
 START_TEST(test_random_values_never_crash)
 {
     unit_require_fresh_allocator();
-    uintptr_t arena = unit_arena_of(ms_malloc(8));
+    uintptr_t arena = unit_arena_of(ms_malloc(8, 0));
     ck_assert_uint_eq(unit_arena_counters().current, 1);
 
     size_t reserved_size = (size_t)64 << 20;

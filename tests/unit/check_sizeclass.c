@@ -1,7 +1,21 @@
 /* check_sizeclass.c: the request size -> size class -> block size table of
- * sizeclass.h, for every small request, with and without MEMSNAP_ALIGN16. */
+ * sizeclass.h, for every small request, with and without MEMSNAP_ALIGN16.
+ * The "table" tests start from the classic 8-byte spacing (a fixture sets
+ * it); "default" checks what a process gets before any option is read. */
 #include "unit.h"
 
+/* 16-byte spacing from the start: blocks made before the constructor reads
+ * the options get glibc's alignment too. */
+START_TEST(test_default_is_align16)
+{
+    ck_assert_int_eq(ms_align16, UNIT_DEFAULT_ALIGN16);
+    ck_assert_uint_eq(ms_size_to_szidx(16), 1);
+    ck_assert_uint_eq(ms_size_to_szidx(17), 3);
+    ck_assert_uint_eq(ms_size_to_szidx(24), 3);
+    ck_assert_uint_eq(ms_size_to_szidx(40), 5);
+    ck_assert_uint_eq(ms_size_to_szidx(512), 63);
+}
+END_TEST
 
 START_TEST(test_table_corners)
 {
@@ -64,12 +78,15 @@ static Suite *sizeclass_suite(void)
 {
     Suite *suite = suite_create("sizeclass");
     TCase *table = tcase_create("table");
-    tcase_add_checked_fixture(table, NULL, unit_restore_align16);
+    tcase_add_checked_fixture(table, unit_classic_spacing, unit_restore_align16);
     tcase_add_test(table, test_table_corners);
     tcase_add_test(table, test_every_request_8_byte_spacing);
     tcase_add_test(table, test_every_request_align16);
     tcase_add_test(table, test_every_class_round_trips);
     suite_add_tcase(suite, table);
+    TCase *defaults = tcase_create("default");
+    tcase_add_test(defaults, test_default_is_align16);
+    suite_add_tcase(suite, defaults);
     return suite;
 }
 

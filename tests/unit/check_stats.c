@@ -59,13 +59,15 @@ static void group_thousands(uint64_t value, char *text, size_t capacity)
 }
 
 /* Three 40-byte blocks (a class whose pools waste 32 bytes), one large
- * block, and some brk traffic, in a fresh process. */
+ * block, and some brk traffic, in a fresh process. The "table" tests run
+ * with the classic spacing (fixture), so a 40-byte request is a 40-byte
+ * block and every one of the 64 classes can be in use. */
 static void make_known_state(void)
 {
     unit_require_fresh_allocator();
     for (int k = 0; k < 3; k++)
-        ck_assert_ptr_nonnull(ms_malloc(40));
-    ck_assert_ptr_nonnull(ms_malloc(600));
+        ck_assert_ptr_nonnull(ms_malloc(40, 0));
+    ck_assert_ptr_nonnull(ms_malloc(600, 0));
     ms_stats_note_brk(8192);
     ms_stats_note_brk(-12288);
 }
@@ -135,7 +137,7 @@ START_TEST(test_total_is_arena_bytes)
     unit_require_fresh_allocator();
     for (size_t size = 8; size <= 512; size += 8)
         for (size_t k = 0; k < size * 7 % 300; k++)
-            ck_assert_ptr_nonnull(ms_malloc(size));
+            ck_assert_ptr_nonnull(ms_malloc(size, 0));
     ms_stats_t stats;
     ms_stats_collect(&stats);
     /* 683 pools: 11 arenas, so Total has two commas. */
@@ -180,13 +182,15 @@ START_TEST(test_report_to_file)
     snprintf(entry, sizeof entry, "MEMSNAP_STATS_FILE=%s", path);
     char *envp[] = { "MEMSNAP_STATS=1", entry, NULL };
     ms_options_init(envp);
-    ck_assert_ptr_nonnull(ms_malloc(40));
+    ck_assert_ptr_nonnull(ms_malloc(40, 0));
 
     ck_assert_int_eq(ms_stats_report(), 0);
     unit_read_file(fd, report, sizeof report);
     close(fd);
     unlink(path);
-    expect_line("    4     40           1               1            99");
+    /* The default spacing: a 40-byte request is a 48-byte block, of which a
+     * pool holds 84. */
+    expect_line("    5     48           1               1            83");
     expect_value_line("Total", "262,144");
 }
 END_TEST
@@ -208,6 +212,7 @@ static Suite *stats_suite(void)
 {
     Suite *suite = suite_create("stats");
     TCase *table = tcase_create("table");
+    tcase_add_checked_fixture(table, unit_classic_spacing, unit_restore_align16);
     tcase_add_test(table, test_collect_known_state);
     tcase_add_test(table, test_print_known_state);
     tcase_add_test(table, test_total_is_arena_bytes);

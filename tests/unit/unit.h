@@ -63,6 +63,10 @@ static inline void unit_check_fill(const void *block, size_t size, unsigned seed
                     bytes[offset], unit_pattern_byte(seed, offset), seed);
 }
 
+/* MEMSNAP_ALIGN16's default (options.c) and ms_align16's value before any
+ * option is read (alloc.c): 16-byte spacing above 16 bytes. */
+#define UNIT_DEFAULT_ALIGN16 1
+
 /* The block a small request should get: the smallest multiple of the class
  * spacing that holds it, and 8 bytes for a request of 0. The spacing is 8,
  * or 16 above 16 bytes with MEMSNAP_ALIGN16. */
@@ -76,6 +80,13 @@ static inline size_t unit_block_size(size_t request, int align16)
 /* A checked-fixture teardown for tests that set ms_align16: whatever a
  * test did, the next one sees the default (with CK_FORK=no too). */
 static inline void unit_restore_align16(void)
+{
+    ms_align16 = UNIT_DEFAULT_ALIGN16;
+}
+
+/* A checked-fixture setup for tests of the classic layout, every one of the
+ * 64 classes in use (MEMSNAP_ALIGN16=0); pair it with unit_restore_align16. */
+static inline void unit_classic_spacing(void)
 {
     ms_align16 = 0;
 }

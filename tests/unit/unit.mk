@@ -26,12 +26,16 @@ SANITIZER_LINK     := -Wl,--wrap=__libc_memalign tests/unit/sanitizer_glibc.c
 
 # Deferred, so that pkg-config runs only when a suite is built.
 CHECK_FLAGS = $(shell pkg-config --cflags --libs check)
+# What the core needs at link time (the top Makefile's CORE_LIBS, plus
+# jansson, which the library links statically and hidden; a test binary can
+# take the shared one, as it never hands jansson to a traced program).
+UNIT_LIBS   := -ljansson $(CORE_LIBS)
 
 .PHONY: unit-test sanitizer-test
 
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_DEPENDENCIES) $(CORE_OBJECTS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(CORE_OBJECTS) $(CHECK_FLAGS) -ldl -pthread
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(CORE_OBJECTS) $(CHECK_FLAGS) $(UNIT_LIBS)
 
 # The same flags as the library's objects, so the tests exercise the same code.
 $(BUILD)/asan/obj/%.o: %.c $(wildcard src/*.h) Makefile tests/unit/unit.mk
@@ -41,7 +45,7 @@ $(BUILD)/asan/obj/%.o: %.c $(wildcard src/*.h) Makefile tests/unit/unit.mk
 $(BUILD)/asan/unit/%: tests/unit/%.c tests/unit/sanitizer_glibc.c $(UNIT_DEPENDENCIES) $(SANITIZER_OBJECTS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANITIZER_FLAGS) -o $@ $< $(SANITIZER_OBJECTS) \
-	  $(SANITIZER_LINK) $(CHECK_FLAGS) -ldl -pthread
+	  $(SANITIZER_LINK) $(CHECK_FLAGS) $(UNIT_LIBS)
 
 # Every suite runs even after one fails, so one run shows every failure.
 unit-test: $(UNIT_BINARIES)

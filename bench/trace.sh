@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# bench/trace.sh: what tracing costs (issue 3). memsnap with tracing off, on
+# and sampled, against glibc malloc and against heaptrack, on a Python
+# program and on the C churn: interleaved repetitions, medians and ratios as
+# in run.sh.
+#
+#   bench/trace.sh BINDIR LIBRARY     (make bench runs it after run.sh)
+#
+# Environment:
+#   BENCH_TRACE_REPS   repetitions (default 5: one takes about 17 s on the
+#                      2-core bench machine, 10 of them in heaptrack; hence
+#                      fewer than run.sh's BENCH_REPS)
+#
+# Workloads:
+#   4 python  /usr/bin/python3 bench/python_json.py, PYTHONMALLOC=malloc:
+#             about 6M allocations from many call sites. /usr/bin/python3,
+#             not the python3 on PATH, which can be a pyenv shim: a shell
+#             script whose own start-up would be timed (and traced) too.
+#   5 churn   BINDIR/churn as in run.sh (workload 1): 16M malloc and free
+#             calls from one call site.
+#
+# Variants, in this order in every repetition, each run given a fresh
+# scratch directory, removed after it:
+#   plain      glibc malloc
+#   alloc      memsnap with MEMSNAP_TRACE=0: its allocator alone
+#   traced     memsnap as it comes: tracing on, every allocation, full
+#              tracebacks
+#   sampled    memsnap with MEMSNAP_SAMPLE_BYTES=524288 (python only)
+#   heaptrack  heaptrack -o SCRATCH/trace PROGRAM
+# memsnap runs get MEMSNAP_DIR=SCRATCH, where the snapshot written at exit
+# goes. A library that does not know these options yet warns on stderr and
+# runs untraced; stderr is shown only when a run fails.
+#
+# Measured: the wall time of the whole command, as the person who runs it
+# waits for it: start-up, the work, the exit, and what the tracer does before
+# the command returns. For memsnap that is writing the snapshot. For
+# heaptrack it is heaptrack_interpret: heaptrack's script pipes the raw trace
+# through it into the compressed output file while the program runs, and
+# waits for it after the program exits. The script runs no analysis
+# (heaptrack_print) at the end; it would open heaptrack_gui if that were
+# installed, so then this script stops instead. An informational row shows
+# how much of the time comes after the work (python_json.py prints when its
+# work ended), and another how much each tracer wrote.
+#
+# Rows with a target, each ratio the median of per-repetition ratios:
+#   traced / plain <= 1.5x; sampled / plain <= 1.1x (python only);
+#   memsnap / heaptrack overhead < 0.5x, overhead being the seconds a tracer
+#   adds to the plain run, (traced - plain) / (heaptrack - plain).
+# A benchmark, not a test: a missed target is reported, not an error. The
+# exit status is non-zero only when a program fails or a preload did not
+# take.
+set -euo pipefail
+# The command line, field, stats, target_row, the noise measure...: shared
+# with run.sh.
+here=$(dirname "$0")
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+
+bench_args BENCH_TRACE_REPS 5 "$@"
+python=/usr/bin/python3
+[ -x "$python" ] || { echo "bench: $python not found (Debian package python3)" >&2; exit 2; }
+heaptrack=$(command -v heaptrack) || {
+    echo "bench: heaptrack not found (Debian package heaptrack)" >&2; exit 2; }
+if [ -x "$(dirname "$(readlink -f "$heaptrack")")/heaptrack_gui" ]; then
+    echo "bench: heaptrack_gui is installed: heaptrack would open it after every run" >&2
+    exit 2
+fi
+
+# workload|variants, in running order
+workloads=(
+    "python|plain alloc traced sampled heaptrack"
+    "churn|plain alloc traced heaptrack"
+)
+# Rows with a target, from $results/<workload>.<variant>.<key> files:
+# base|measured|label|sign|target|name on the spread line
+targets=(
+    "python.plain.seconds|python.traced.seconds|4 python: traced / plain (s)|<=|1.5|4 traced"
+    "python.plain.seconds|python.sampled.seconds|4 python: sampled / plain (s)|<=|1.1|4 sampled"
+    "python.heaptrack.overhead|python.traced.overhead|4 python: overhead, memsnap/heaptrack|<|0.5|4 overhead"
+    "churn.plain.seconds|churn.traced.seconds|5 churn: traced / plain (s)|<=|1.5|5 traced"
+    "churn.heaptrack.overhead|churn.traced.overhead|5 churn: overhead, memsnap/heaptrack|<|0.5|5 overhead"
+)
+# Informational rows: base|measured|label (the same file twice: one value)
+infos=(
+    "python.plain.seconds|python.alloc.seconds|  4 allocator only / plain (s)"
+    "python.plain.seconds|python.heaptrack.seconds|  4 heaptrack / plain (s)"
+    "python.plain.after|python.traced.after|  4 after work (s): plain, traced"
+    "python.plain.after|python.heaptrack.after|  4 after work (s): plain, heaptrack"
+    "python.heaptrack.written|python.traced.written|  4 written (MiB): heaptrack, traced"
+    "python.heaptrack.allocations|python.heaptrack.allocations|  4 allocations, heaptrack's count (M)"
+    "churn.plain.seconds|churn.alloc.seconds|  5 allocator only / plain (s)"
+    "churn.plain.seconds|churn.heaptrack.seconds|  5 heaptrack / plain (s)"
+    "churn.heaptrack.written|churn.traced.written|  5 written (MiB): heaptrack, traced"
+    "churn.heaptrack.allocations|churn.heaptrack.allocations|  5 allocations, heaptrack's count (M)"
+)
+
+bench_scratch
+clean_environment
+
+# appends VALUE FILE: one value a line, one line a repetition.
+appends() {
+    echo "$1" >>"$results/$2"
+}
+
+# run_variant WORKLOAD VARIANT: runs it once, appends its wall seconds and
+# what it wrote (MiB) to $results/<workload>.<variant>.<key>, with the time
+# after the work for python and the allocation count for heaptrack.
+run_variant() {
+    local workload=$1 variant=$2 scratch=$results/scratch
+    local start end line key count sum expected=libc.so.6 stem=$1.$2
+    local -a settings=() tracer=() command=()
+    mkdir "$scratch"
+    case $workload in
+        python) settings=(PYTHONMALLOC=malloc)
+                command=("$python" "$here/python_json.py")
+                key=objects ;;
+        churn)  command=("$bindir/churn")
+                key=allocator ;;
+    esac
+    case $variant in
+        alloc)     settings+=(MEMSNAP_TRACE=0) ;;
+        sampled)   settings+=(MEMSNAP_SAMPLE_BYTES=524288) ;;
+        heaptrack) tracer=("$heaptrack" -o "$scratch/trace")
+                   expected=libheaptrack_preload.so ;;
+    esac
+    case $variant in
+        alloc | traced | sampled)
+            settings+=(LD_PRELOAD="$library" MEMSNAP_DIR="$scratch")
+            expected=$(basename "$library") ;;
+    esac
+
+    start=$EPOCHREALTIME
+    env "${settings[@]}" "${tracer[@]}" "${command[@]}" >"$results/out" 2>"$results/err" || {
+        echo "bench: $workload failed ($variant run):" >&2; cat "$results/err" >&2; exit 1; }
+    end=$EPOCHREALTIME
+
+    line=$(result_line "$workload" <"$results/out")
+    took "$workload ($variant run)" "$line" "$key" "$expected"
+    appends "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }')" "$stem.seconds"
+    if [ "$workload" = python ]; then
+        # Every run must compute the same: its checksum is the first run's.
+        sum=$(field "$line" checksum)
+        checksum=${checksum:-$sum}
+        if [ "$sum" != "$checksum" ]; then
+            echo "bench: python ($variant run) printed checksum $sum, expected $checksum" >&2
+            exit 1
+        fi
+        appends "$(awk -v a="$(field "$line" end)" -v b="$end" 'BEGIN { printf "%.4f", b - a }')" "$stem.after"
+    fi
+    appends "$(find "$scratch" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.3f", s / 1048576 }')" \
+        "$stem.written"
+    if [ "$variant" = heaptrack ]; then
+        # heaptrack_interpret's summary on stderr: "allocations: N".
+        count=$(awk '$1 == "allocations:" && $2 > 0 { print $2 / 1e6 }' "$results/err")
+        [ -n "$count" ] || { echo "bench: heaptrack printed no allocation count" >&2; exit 1; }
+        appends "$count" "$stem.allocations"
+    fi
+    rm -rf "$scratch"
+    printf ' %s %.2f' "$variant" "$(tail -n 1 "$results/$stem.seconds")"
+}
+
+echo "memsnap tracing bench: glibc malloc, LD_PRELOAD=$2 (tracing off, on, sampled), $("$heaptrack" --version)"
+echo "workloads: 4 python = $python ($("$python" --version 2>&1)) bench/python_json.py, PYTHONMALLOC=malloc; 5 churn = $bindir/churn"
+echo "$reps interleaved repetitions of every variant; wall time of the whole command"
+echo
+
+noise_begin
+for ((rep = 1; rep <= reps; rep++)); do
+    for entry in "${workloads[@]}"; do
+        IFS='|' read -r workload variants <<<"$entry"
+        printf 'run %d/%d %-7s' "$rep" "$reps" "$workload"
+        for variant in $variants; do
+            run_variant "$workload" "$variant"
+        done
+        echo ' (s)'
+    done
+done
+noise_end
+echo
+
+# <workload>.<variant>.overhead: the seconds the variant adds to the plain
+# run of the same repetition.
+for entry in "${workloads[@]}"; do
+    IFS='|' read -r workload variants <<<"$entry"
+    for variant in $variants; do
+        paste "$results/$workload.$variant.seconds" "$results/$workload.plain.seconds" |
+            awk '{ print $1 - $2 }' >"$results/$workload.$variant.overhead"
+    done
+done
+
+scale() {   # scale VALUE FILE: MiB with one decimal, the rest with two
+    case $2 in
+        *.written) awk -v v="$1" 'BEGIN { printf "%.1f", v }' ;;
+        *)         awk -v v="$1" 'BEGIN { printf "%.2f", v }' ;;
+    esac
+}
+
+printf "$format" "tracing overhead" base measured ratio target verdict
+spreads=()
+for entry in "${targets[@]}"; do
+    IFS='|' read -r base measured label sign target name <<<"$entry"
+    read -r b m ratio lo hi < <(stats "$results/$base" "$results/$measured")
+    target_row "$label" "$(scale "$b" "$base")" "$(scale "$m" "$measured")" "$ratio" "$sign" "$target"
+    spreads+=("$(spread_row "$name" "$lo" "$hi")")
+done
+echo
+echo "for information (not targets):"
+for entry in "${infos[@]}"; do
+    IFS='|' read -r base measured label <<<"$entry"
+    read -r b m ratio _ _ < <(stats "$results/$base" "$results/$measured")
+    if [ "$base" = "$measured" ]; then
+        printf "$format" "$label" "" "$(scale "$m" "$measured")" "" "" ""
+    else
+        printf "$format" "$label" "$(scale "$b" "$base")" "$(scale "$m" "$measured")" \
+            "$(printf '%.2fx' "$ratio")" "" ""
+    fi
+done
+for spread in "${spreads[@]}"; do
+    echo "$spread"
+done
+echo
+echo "ratio = measured / base, median of $reps interleaved repetitions; times are wall seconds of the whole"
+echo "command: start-up to exit, memsnap's snapshot and heaptrack's interpreter included (no analysis step)."
+echo "after work = from the end of python_json.py's work until the command returned (exit, snapshot, interpreter)."
+echo "overhead = seconds a tracer adds to the plain run of the same repetition; negative: faster than glibc."
+
+# 6: the time memsnap_snapshot() takes inside a program holding 1M live
+# blocks in 131072 tracebacks (bench/snapshot.c); the target is absolute.
+snapshot_times=$results/snapshot.ms
+for rep in $(seq "$reps"); do
+    mkdir -p "$results/scratch"
+    line=$(MEMSNAP_DIR=$results/scratch LD_PRELOAD=$2 "$bindir/snapshot" | result_line snapshot)
+    appends "$(field "$line" snapshot_ms)" snapshot.ms
+    rm -rf "$results/scratch"
+done
+snapshot_ms=$(sort -n "$snapshot_times" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+echo "6 snapshot of 1M live blocks in 131072 tracebacks: median $snapshot_ms ms of the program's time" \
+     "over $reps runs (target <= 200 ms): $(awk -v v="$snapshot_ms" 'BEGIN { print v <= 200 ? "ok" : "MISSED" }')"
+awk -v v="$snapshot_ms" 'BEGIN { exit !(v > 200) }' && missed=$((missed + 1))
+echo
+noise_report "the times"
+missed_summary
