@@ -310,6 +310,30 @@ snapshot 3: -1 ENOTDIR"'
         one_snapshot_error unwritable.repeat unwritable.repeat.baseline
 fi
 
+# --- a write that fails half way (a full disk) -----------------------------
+# A file size limit (with SIGXFSZ ignored, as the ignored disposition
+# survives exec) makes write(2) fail part way through each snapshot, as a
+# full disk would: the program goes on, says nothing but one line, leaves no
+# temporary, and the snapshots already in the directory are untouched.
+if have_program snapshot_repeat; then
+    full=$WORK/full
+    mkdir -p "$full"
+    run_recorded full.first "${PRELOADED[@]}" MEMSNAP_DIR="$full" "$(program snapshot_repeat)" 2
+    sums_before=$(cd "$full" && sha256sum memsnap.*)
+    run_recorded full.baseline "$(program snapshot_repeat)" 3
+    run_recorded full.limited bash -c 'trap "" XFSZ; ulimit -f 2; exec "$@"' limited \
+        "${PRELOADED[@]}" MEMSNAP_DIR="$full" "$(program snapshot_repeat)" 3
+    check "file size limit: memsnap_snapshot -1 with EFBIG each of 3 times, exit 0" \
+        eval 'expect_status full.limited 0 && expect_output full.limited "snapshot 1: -1 EFBIG
+snapshot 2: -1 EFBIG
+snapshot 3: -1 EFBIG"'
+    check "file size limit: 4 failed snapshots (3 + exit), one line on stderr" \
+        one_snapshot_error full.limited full.baseline
+    check "file size limit: the 3 earlier snapshots unchanged, no temporary left" \
+        eval '[ "$(cd "$full" && sha256sum memsnap.*)" = "$sums_before" ] &&
+              [ "$(echo "$sums_before" | wc -l)" = 3 ] && no_temporaries "$full"'
+fi
+
 # --- MEMSNAP_START=0, memsnap_start, SIGUSR2 -------------------------------
 if have_program snapshot_start; then
     start=$(program snapshot_start)

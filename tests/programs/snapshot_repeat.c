@@ -31,6 +31,7 @@ static const char *errno_name(int error)
     case EPERM: return "EPERM";
     case EROFS: return "EROFS";
     case ENOSPC: return "ENOSPC";
+    case EFBIG: return "EFBIG";
     case EINVAL: return "EINVAL";
     case ENOMEM: return "ENOMEM";
     case EIO: return "EIO";
