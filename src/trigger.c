@@ -118,13 +118,24 @@ void ms_trigger_init(void)
         return;
     interval_ms = ms_option(MS_OPTION_INTERVAL);
     signal_number = (int)ms_option(MS_OPTION_SIGNAL);
+    struct sigaction action = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+    sigemptyset(&action.sa_mask);
+    struct sigaction installed;
     if (signal_number != 0) {
-        struct sigaction action = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
-        sigemptyset(&action.sa_mask);
-        struct sigaction installed;
         if (sigaction(signal_number, &action, NULL) == 0 &&
             sigaction(signal_number, NULL, &installed) == 0)
             ms_unwind_set_signal_trampoline((uintptr_t)installed.sa_restorer);
+    } else {
+        /* The stack cache needs the trampoline even with no snapshot
+         * signal: install a handler on SIGUSR2 for as long as it takes to
+         * read back what glibc gave the kernel, then put the old one back.
+         * The constructor runs before the program's code: no signal of its
+         * own can be lost in between. */
+        struct sigaction saved;
+        if (sigaction(SIGUSR2, &action, &saved) == 0) {
+            if (sigaction(SIGUSR2, &saved, &installed) == 0)
+                ms_unwind_set_signal_trampoline((uintptr_t)installed.sa_restorer);
+        }
     }
     if (interval_ms != 0) {
         sem_init(&wakeup, 0, 0);
