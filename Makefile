@@ -5,6 +5,8 @@
 #   make test     the whole suite (unit, sanitizers, stress, real programs)
 #   make bench    ratios against glibc malloc, measured side by side
 #   make deps     install the Debian packages the build needs
+#   make install  the CLI, the library, the header and the man page under
+#                 $(DESTDIR)$(PREFIX) (PREFIX=/usr/local by default)
 #
 # Each layer adds its own targets from its folder: tools/tools.mk,
 # tests/tests.mk, bench/bench.mk.
@@ -34,7 +36,7 @@ CLI             := $(BUILD)/memsnap
 
 DEPS_PACKAGES := libunwind-dev libjansson-dev check libdw-dev pkg-config
 
-.PHONY: all deps test demo bench clean
+.PHONY: all deps test demo bench clean install uninstall
 all: $(LIBRARY) $(CLI)
 
 $(BUILD)/obj/%.o: %.c $(wildcard src/*.h preload/*.h include/*.h) Makefile
@@ -68,6 +70,27 @@ deps:
 
 clean:
 	rm -rf $(BUILD)
+
+# The installed CLI finds the library in ../lib/memsnap/ next to its bin/
+# (tools/library.c), wherever PREFIX is.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+INSTALL_BIN     := $(DESTDIR)$(PREFIX)/bin
+INSTALL_LIB     := $(DESTDIR)$(PREFIX)/lib/memsnap
+INSTALL_INCLUDE := $(DESTDIR)$(PREFIX)/include
+INSTALL_MAN     := $(DESTDIR)$(PREFIX)/share/man/man1
+
+install: all
+	install -d $(INSTALL_BIN) $(INSTALL_LIB) $(INSTALL_INCLUDE) $(INSTALL_MAN)
+	install -m 755 $(CLI) $(INSTALL_BIN)/memsnap
+	install -m 755 $(LIBRARY) $(INSTALL_LIB)/libmemsnap.so
+	install -m 644 include/memsnap.h $(INSTALL_INCLUDE)/memsnap.h
+	install -m 644 docs/memsnap.1 $(INSTALL_MAN)/memsnap.1
+
+uninstall:
+	rm -f $(INSTALL_BIN)/memsnap $(INSTALL_LIB)/libmemsnap.so $(INSTALL_INCLUDE)/memsnap.h \
+	  $(INSTALL_MAN)/memsnap.1
+	-rmdir $(INSTALL_LIB)
 
 include tools/tools.mk
 include tests/tests.mk

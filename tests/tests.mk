@@ -4,10 +4,13 @@
 #   unit-test          check suites over the core (src/), normal build
 #   sanitizer-test     the same suites under AddressSanitizer + UBSan
 #   integration-test   real programs and stress programs under the preload
+#   cli-unit-test      check suites over the command-line tool's modules
+#   cli-sanitizer-test the same under AddressSanitizer + UBSan
 
-TEST_SUITES := unit-test sanitizer-test integration-test
+TEST_SUITES := unit-test sanitizer-test cli-unit-test cli-sanitizer-test integration-test
 
 include tests/unit/unit.mk
+include tests/tools/tools-tests.mk
 include tests/integration/integration.mk
 
 .PHONY: test $(TEST_SUITES)

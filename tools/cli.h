@@ -7,8 +7,8 @@
 
 /* memsnap's own exit statuses. 'run' otherwise exits with PROG's status, so
  * these follow the shell's conventions: a script cannot tell memsnap's 126
- * from PROG's, but it can from `sh -c PROG`'s. main.c lists them in the usage
- * text; keep that list in step with this one. */
+ * from PROG's, but it can from `sh -c PROG`'s. cli.c lists them in the help
+ * texts; keep that list in step with this one. */
 enum cli_exit_status {
     CLI_EXIT_OK = 0,
     CLI_EXIT_USAGE = 2,               /* bad command line, or no libmemsnap.so */
@@ -29,10 +29,22 @@ typedef struct cli_command {
 } cli_command;
 
 extern const cli_command cli_run_command;
+extern const cli_command cli_stats_command;
+extern const cli_command cli_diff_command;
+extern const cli_command cli_top_command;
+
+/* Flushes stdout; a report that could not be written is an error (exit 2). */
+int cli_finish_output(void);
 
 /* `memsnap help COMMAND`: the command's usage line, its help, the exit
- * statuses (main.c); for `memsnap run --help` too. */
+ * statuses; for `memsnap run --help` too. */
 void cli_print_command_help(const cli_command *command, FILE *stream);
+/* One option in a help text: name and argument, then the help from column
+ * on; lines after the first (split by '\n') are indented to column. */
+void cli_print_option(FILE *stream, const char *name, const char *argument, const char *help,
+                      int column);
+/* The exit statuses, as the help texts list them. */
+void cli_print_exit_statuses(FILE *stream);
 
 /* One line on stderr, "memsnap: " and the printf-style message. */
 void cli_error(const char *format, ...) __attribute__((format(printf, 1, 2)));

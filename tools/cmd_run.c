@@ -4,6 +4,7 @@
  *
  * The options are a table: each sets a variable in memsnap's own
  * environment, which PROG inherits, or records a setting for later. */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 /* What the options ask for besides environment variables. */
 typedef struct run_settings {
     const char *library;      /* from --library; NULL: look next to memsnap */
+    const char *output_dir;   /* from --output-dir; NULL: the current directory */
 } run_settings;
 
 typedef struct run_option run_option;
@@ -29,6 +31,7 @@ struct run_option {
     const char *argument;     /* its value's placeholder in the help; NULL for a flag */
     const char *variable;     /* the MEMSNAP_* variable it sets, if any */
     const char *help;         /* lines after the first are indented to match */
+    const char *argument_help;  /* what a valid argument is, for the error */
     /* value is the argument, NULL for a flag; returns RUN_CONTINUE or a status. */
     int (*apply)(const run_option *option, const char *value, run_settings *settings);
 };
@@ -81,6 +84,51 @@ static int set_library(const run_option *option, const char *value, run_settings
     return RUN_CONTINUE;
 }
 
+static int set_output_dir(const run_option *option, const char *value, run_settings *settings)
+{
+    settings->output_dir = value;
+    return set_path_variable(option->variable, value);
+}
+
+/* Checks a value the way the library will (src/options.c), so that a typo is
+ * an error here rather than a warning from every process PROG starts. */
+static int set_checked_variable(const run_option *option, const char *value,
+                                run_settings *settings)
+{
+    (void)settings;
+    const char *p = value;
+    int digits = 0, ok = 1;
+    if (strcmp(option->variable, "MEMSNAP_SIGNAL") == 0) {
+        /* Names are checked by the library, which knows the list. */
+        return set_variable(option->variable, value);
+    }
+    for (; *p >= '0' && *p <= '9'; p++)
+        digits++;
+    if (strcmp(option->variable, "MEMSNAP_INTERVAL") == 0 && *p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            ;
+    else if (strcmp(option->variable, "MEMSNAP_SAMPLE_BYTES") == 0 && *p != '\0' &&
+             strchr("kKmMgG", *p) != NULL)
+        p++;
+    if (digits == 0 || *p != '\0')
+        ok = 0;
+    if (ok && strcmp(option->variable, "MEMSNAP_FRAMES") == 0) {
+        long frames = strtol(value, NULL, 10);
+        ok = frames >= 1 && frames <= 256;
+    }
+    if (!ok)
+        return cli_usage_error("run: %s '%s' is not valid (%s)", option->name, value,
+                               option->argument_help);
+    return set_variable(option->variable, value);
+}
+
+static int set_zero_variable(const run_option *option, const char *value, run_settings *settings)
+{
+    (void)value;
+    (void)settings;
+    return set_variable(option->variable, "0");
+}
+
 static int show_help(const run_option *option, const char *value, run_settings *settings)
 {
     (void)option;
@@ -91,21 +139,42 @@ static int show_help(const run_option *option, const char *value, run_settings *
 }
 
 static const run_option run_options[] = {
+    { "--output-dir", "DIR", "MEMSNAP_DIR",
+      "write snapshots into DIR (default: the current\ndirectory) (sets MEMSNAP_DIR)", NULL,
+      set_output_dir },
+    { "--frames", "N", "MEMSNAP_FRAMES",
+      "record up to N frames per traceback, 1..256\n(default 64) (sets MEMSNAP_FRAMES)",
+      "an integer from 1 to 256", set_checked_variable },
+    { "--sample-bytes", "N", "MEMSNAP_SAMPLE_BYTES",
+      "sample one allocation per N bytes on average\n(such as 512k; default: exact)"
+      " (sets MEMSNAP_SAMPLE_BYTES)",
+      "a byte count such as 524288 or 512k", set_checked_variable },
+    { "--interval", "SECONDS", "MEMSNAP_INTERVAL",
+      "also write a snapshot every SECONDS (such as 10\nor 0.5) (sets MEMSNAP_INTERVAL)",
+      "seconds such as 10 or 0.5", set_checked_variable },
+    { "--signal", "SIG", "MEMSNAP_SIGNAL",
+      "write a snapshot on signal SIG (default USR2; 0:\nnone) (sets MEMSNAP_SIGNAL)", NULL,
+      set_checked_variable },
+    { "--no-start", NULL, "MEMSNAP_START",
+      "start with recording off; the signal or the API\nstarts it (sets MEMSNAP_START=0)",
+      NULL, set_zero_variable },
+    { "--no-trace", NULL, "MEMSNAP_TRACE",
+      "record nothing: the allocator alone (sets\nMEMSNAP_TRACE=0)", NULL, set_zero_variable },
     { "--stats", NULL, "MEMSNAP_STATS",
-      "print the allocator table on stderr when PROG exits\n(sets MEMSNAP_STATS=1)",
+      "print the allocator table on stderr when PROG exits\n(sets MEMSNAP_STATS=1)", NULL,
       set_flag_variable },
     { "--stats-file", "FILE", "MEMSNAP_STATS_FILE",
-      "write the table to FILE instead; implies --stats\n(sets MEMSNAP_STATS_FILE)",
+      "write the table to FILE instead; implies --stats\n(sets MEMSNAP_STATS_FILE)", NULL,
       set_stats_file },
     { "--align16", NULL, "MEMSNAP_ALIGN16",
       "space size classes above 16 bytes 16 apart, for glibc's\n"
-      "16-byte alignment; the default (sets MEMSNAP_ALIGN16=1)",
+      "16-byte alignment; the default (sets MEMSNAP_ALIGN16=1)", NULL,
       set_flag_variable },
     { "--library", "PATH", NULL,
       "preload PATH instead of the libmemsnap.so found next to\n"
-      "memsnap or in ../lib/memsnap/",
+      "memsnap or in ../lib/memsnap/", NULL,
       set_library },
-    { "--help", NULL, NULL, "show this text", show_help },
+    { "--help", NULL, NULL, "show this text", NULL, show_help },
 };
 
 #define RUN_OPTION_COUNT (sizeof run_options / sizeof run_options[0])
@@ -116,15 +185,7 @@ static void print_run_options(FILE *stream)
     fputs("Options of 'run' (also as --OPTION=VALUE):\n", stream);
     for (size_t i = 0; i < RUN_OPTION_COUNT; i++) {
         const run_option *option = &run_options[i];
-        int width = fprintf(stream, "  %s%s%s", option->name, option->argument ? " " : "",
-                            option->argument ? option->argument : "");
-        fprintf(stream, "%*s", width < HELP_COLUMN ? HELP_COLUMN - width : 1, "");
-        for (const char *c = option->help; *c != '\0'; c++) {
-            fputc(*c, stream);
-            if (*c == '\n')
-                fprintf(stream, "%*s", HELP_COLUMN, "");
-        }
-        fputc('\n', stream);
+        cli_print_option(stream, option->name, option->argument, option->help, HELP_COLUMN);
     }
 }
 
@@ -233,9 +294,95 @@ static int run_program(char **program_argv)
     return WEXITSTATUS(status);
 }
 
+/* The directory PROG's snapshots go to, made absolute and exported, so that
+ * it is the same for every process PROG starts and memsnap can look there. */
+static char *snapshot_directory(void)
+{
+    const char *configured = getenv("MEMSNAP_DIR");
+    if (configured == NULL || configured[0] == '\0')
+        configured = ".";
+    char *absolute = realpath(configured, NULL);
+    if (absolute == NULL)
+        return NULL;       /* the library will say it cannot write there */
+    if (set_variable("MEMSNAP_DIR", absolute) != RUN_CONTINUE) {
+        free(absolute);
+        return NULL;
+    }
+    return absolute;
+}
+
+typedef struct name_list {
+    char **names;
+    size_t count;
+} name_list;
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The snapshot files in directory, sorted. */
+static name_list list_snapshots(const char *directory)
+{
+    name_list list = { NULL, 0 };
+    size_t capacity = 0;
+    DIR *listing = opendir(directory);
+    if (listing == NULL)
+        return list;
+    struct dirent *entry;
+    while ((entry = readdir(listing)) != NULL) {
+        size_t length = strlen(entry->d_name);
+        if (strncmp(entry->d_name, "memsnap.", 8) != 0 || length < 13 ||
+            strcmp(entry->d_name + length - 5, ".json") != 0)
+            continue;
+        if (list.count == capacity) {
+            capacity = capacity == 0 ? 64 : capacity * 2;
+            char **grown = realloc(list.names, capacity * sizeof *grown);
+            if (grown == NULL)
+                break;
+            list.names = grown;
+        }
+        if ((list.names[list.count] = strdup(entry->d_name)) != NULL)
+            list.count++;
+    }
+    closedir(listing);
+    if (list.count > 1)
+        qsort(list.names, list.count, sizeof *list.names, by_name);
+    return list;
+}
+
+static void free_list(name_list *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        free(list->names[i]);
+    free(list->names);
+}
+
+/* One line on stderr: the snapshots that appeared in directory during the
+ * run (those not in before), named when there is one. */
+static void report_snapshots(const char *directory, name_list *before)
+{
+    name_list after = list_snapshots(directory);
+    size_t count = 0;
+    const char *last = NULL;
+    for (size_t i = 0; i < after.count; i++) {
+        if (before->count != 0 &&
+            bsearch(&after.names[i], before->names, before->count, sizeof *before->names,
+                    by_name) != NULL)
+            continue;
+        count++;
+        last = after.names[i];
+    }
+    if (count == 1)
+        fprintf(stderr, "memsnap: snapshot written to %s/%s\n", directory, last);
+    else if (count > 1)
+        fprintf(stderr, "memsnap: %zu snapshots written to %s\n", count, directory);
+    free_list(&after);
+}
+
 static int run(int argc, char **argv)
 {
-    run_settings settings = { .library = NULL };
+    run_settings settings = { .library = NULL, .output_dir = NULL };
     int program_index = 0;
     int status = parse_options(argc, argv, &settings, &program_index);
     if (status != RUN_CONTINUE)
@@ -247,7 +394,14 @@ static int run(int argc, char **argv)
     free(library);
     if (status != RUN_CONTINUE)
         return status;
-    return run_program(argv + program_index);
+    char *directory = snapshot_directory();
+    name_list before = directory != NULL ? list_snapshots(directory) : (name_list){ NULL, 0 };
+    status = run_program(argv + program_index);
+    if (directory != NULL)
+        report_snapshots(directory, &before);
+    free_list(&before);
+    free(directory);
+    return status;
 }
 
 const cli_command cli_run_command = {

@@ -1,7 +1,6 @@
 /* main.c: the memsnap command-line tool's entry point: finds the subcommand
  * in the table below and hands it the rest of the command line; prints the
  * usage text, the version and the errors shared by every subcommand. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,48 +19,13 @@ static const cli_command help_command = {
 /* A new subcommand is a file defining a cli_command, listed here. */
 static const cli_command *const commands[] = {
     &cli_run_command,
+    &cli_stats_command,
+    &cli_diff_command,
+    &cli_top_command,
     &help_command,
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
-
-/* One line on stderr: "memsnap: ", the message, then ending. */
-static void print_error(const char *ending, const char *format, va_list arguments)
-{
-    fputs("memsnap: ", stderr);
-    vfprintf(stderr, format, arguments);
-    fputs(ending, stderr);
-}
-
-void cli_error(const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    print_error("\n", format, arguments);
-    va_end(arguments);
-}
-
-int cli_usage_error(const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    print_error("; see 'memsnap help'\n", format, arguments);
-    va_end(arguments);
-    return CLI_EXIT_USAGE;
-}
-
-static void print_exit_statuses(FILE *stream)
-{
-    fprintf(stream,
-            "Exit status:\n"
-            "  %-6d success; for 'run', PROG's own exit status\n"
-            "  %-6d usage error, or libmemsnap.so not found\n"
-            "  %-6d PROG exists but cannot be executed (permission denied)\n"
-            "  %-6d PROG cannot be run (not found, or another error before it started)\n"
-            "  %d+N  PROG was killed by signal N\n",
-            CLI_EXIT_OK, CLI_EXIT_USAGE, CLI_EXIT_CANNOT_EXECUTE, CLI_EXIT_CANNOT_RUN,
-            CLI_EXIT_SIGNAL_BASE);
-}
 
 static void print_usage(FILE *stream)
 {
@@ -85,19 +49,7 @@ static void print_usage(FILE *stream)
         }
     }
     fputc('\n', stream);
-    print_exit_statuses(stream);
-}
-
-void cli_print_command_help(const cli_command *command, FILE *stream)
-{
-    fprintf(stream, "memsnap %s: %s\n\nusage: memsnap %s %s\n", command->name,
-            command->summary, command->name, command->synopsis);
-    if (command->print_options != NULL) {
-        fputc('\n', stream);
-        command->print_options(stream);
-    }
-    fputc('\n', stream);
-    print_exit_statuses(stream);
+    cli_print_exit_statuses(stream);
 }
 
 static const cli_command *find_command(const char *name)

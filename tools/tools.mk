@@ -1,13 +1,17 @@
 # tools/tools.mk: the memsnap command-line tool, and `make demo`, which
 # traces the bundled example program with it.
 TOOLS_SOURCES := $(wildcard tools/*.c)
+# Everything but main.c, for the tools' own check suites (tests/tools/).
+TOOLS_LIBRARY_SOURCES := $(filter-out tools/main.c,$(TOOLS_SOURCES))
+# The CLI reads snapshots with jansson and symbolizes with libdw (elfutils).
+TOOLS_LIBS     = -ljansson $(shell pkg-config --libs libdw) -lm
 DEMO          := $(BUILD)/demo
 DEMO_STATS    := $(BUILD)/demo-stats.txt
 DEMO_SNAPSHOTS := $(BUILD)/demo-snapshots
 
 $(CLI): $(TOOLS_SOURCES) $(wildcard tools/*.h) tools/tools.mk Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(TOOLS_SOURCES)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(TOOLS_SOURCES) $(TOOLS_LIBS)
 
 $(DEMO): tests/programs/demo.c tools/tools.mk Makefile
 	@mkdir -p $(dir $@)
