@@ -52,10 +52,11 @@ LIBRARY_LIBS := -Wl,-Bstatic -ljansson -Wl,-Bdynamic $(CORE_LIBS)
 $(LIBRARY): $(CORE_OBJECTS) $(PRELOAD_OBJECTS)
 	$(CC) -shared -o $@ $^ $(LIBRARY_LIBS) -Wl,--exclude-libs,ALL -Wl,-z,now -Wl,--no-undefined
 
-# Installs only what is missing; apt-get as root, otherwise the command to run.
-deps:
+# Installs only what is missing of the packages in $(1); apt-get as root,
+# otherwise the command to run. `make fuzz` uses it for its own packages.
+define install_missing
 	@missing=""; \
-	for package in $(DEPS_PACKAGES); do \
+	for package in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$package"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -67,6 +68,10 @@ deps:
 	    exit 1; \
 	  fi; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEPS_PACKAGES))
 
 clean:
 	rm -rf $(BUILD)

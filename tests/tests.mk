@@ -12,6 +12,7 @@ TEST_SUITES := unit-test sanitizer-test cli-unit-test cli-sanitizer-test integra
 include tests/unit/unit.mk
 include tests/tools/tools-tests.mk
 include tests/integration/integration.mk
+include tests/fuzz/fuzz.mk
 
 .PHONY: test $(TEST_SUITES)
 test: deps all

@@ -223,27 +223,16 @@ static int is_json_space(char c)
 }
 
 /* The text of a kept string is its value: printable ASCII but '"' and '\'.
- * A table: the test runs on every byte of the rows. */
-static const unsigned char plain_bytes[256] = {
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
-    ['8'] = 1, ['9'] = 1, [' '] = 1,
-    ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['('] = 1, [')'] = 1,
-    ['*'] = 1, ['+'] = 1, [','] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1, [':'] = 1, [';'] = 1,
-    ['<'] = 1, ['='] = 1, ['>'] = 1, ['?'] = 1, ['@'] = 1, ['['] = 1, [']'] = 1, ['^'] = 1,
-    ['_'] = 1, ['`'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
-    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
-    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-    ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
-    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
-    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-    ['y'] = 1, ['z'] = 1,
-};
-
-static int is_plain(char c)
+ * Whether text[start...end) is, with no early exit so that it vectorizes:
+ * this runs over every byte of the rows. */
+static int plain_text(const char *text, size_t start, size_t end)
 {
-    return plain_bytes[(unsigned char)c];
+    unsigned bad = 0;
+    for (size_t i = start; i < end; i++) {
+        unsigned char c = (unsigned char)text[i];
+        bad |= (unsigned)(c < 0x20) | (unsigned)(c >= 0x7f) | (unsigned)(c == '\\');
+    }
+    return bad == 0;
 }
 
 /* Whether text[start] (a '[') opens an array of plain strings, strictly as
@@ -260,12 +249,10 @@ static int plain_string_array(const char *text, size_t length, size_t start, reg
     for (;;) {
         if (i >= length || text[i] != '"')
             return 0;
-        i++;
-        while (i < length && is_plain(text[i]))
-            i++;
-        if (i >= length || text[i] != '"')
+        const char *close = memchr(text + i + 1, '"', length - i - 1);
+        if (close == NULL || !plain_text(text, i + 1, (size_t)(close - text)))
             return 0;
-        i++;
+        i = (size_t)(close - text) + 1;
         count++;
         while (i < length && is_json_space(text[i]))
             i++;
@@ -663,9 +650,14 @@ typedef struct rows_context {
     uint64_t previous_id;
 } rows_context_t;
 
-static int grow_ids(rows_context_t *context)
+/* Room for needed more frame ids. */
+static int reserve_ids(rows_context_t *context, size_t needed)
 {
-    size_t capacity = context->capacity < 1024 ? 1024 : context->capacity * 2;
+    if (context->capacity - context->nids >= needed)
+        return 0;
+    size_t capacity = context->capacity < 1024 ? 1024 : context->capacity;
+    while (capacity - context->nids < needed)
+        capacity *= 2;
     uint32_t *ids = realloc(context->ids, capacity * sizeof ids[0]);
     if (ids == NULL) {
         fail(context->parser, "out of memory");
@@ -674,6 +666,28 @@ static int grow_ids(rows_context_t *context)
     context->ids = ids;
     context->capacity = capacity;
     return 0;
+}
+
+/* The number at text[*i] and the space after it: 0 when more numbers
+ * follow, 1 for the last, -1 after failing. */
+static inline int next_number(rows_context_t *context, size_t index, const char *text,
+                              size_t length, size_t *i, size_t number, uint64_t *value)
+{
+    int result = parse_decimal(text, length, i, value);
+    if (result == -2) {
+        fail(context->parser, "tracebacks row %zu: number %zu does not fit in 64 bits", index,
+             number + 1);
+        return -1;
+    }
+    if (result == 0 && *i == length)
+        return 1;
+    if (result == 0 && text[*i] == ' ') {
+        (*i)++;
+        return 0;
+    }
+    fail(context->parser, "tracebacks row %zu: not decimal numbers separated by single spaces "
+         "(at character %zu)", index, *i);
+    return -1;
 }
 
 /* One row: decimal numbers separated by single spaces, the named columns
@@ -685,46 +699,35 @@ static int parse_row(void *data, size_t index, const char *text, size_t length)
     parser_t *parser = context->parser;
     const cli_snapshot_t *snapshot = context->snapshot;
     uint64_t values[COLUMN_KNOWN + 1];
-    size_t first_id = context->nids, numbers = 0, i = 0;
-    for (;;) {
+    size_t numbers = 0, i = 0;
+    int last = 0;
+    while (numbers < context->named) {
+        if (last) {
+            fail(parser, "tracebacks row %zu: %zu numbers, expected at least %zu (one per "
+                 "column before \"" FRAMES_COLUMN "\")", index, numbers, context->named);
+            return -1;
+        }
         uint64_t value;
-        int result = parse_decimal(text, length, &i, &value);
-        if (result == -1) {
-            fail(parser, "tracebacks row %zu: not decimal numbers separated by single spaces "
-                 "(at character %zu)", index, i);
+        last = next_number(context, index, text, length, &i, numbers, &value);
+        if (last < 0)
             return -1;
-        }
-        if (result == -2) {
-            fail(parser, "tracebacks row %zu: number %zu does not fit in 64 bits", index,
-                 numbers + 1);
-            return -1;
-        }
-        if (numbers < context->named) {
-            values[context->column_of[numbers]] = value;
-        } else {
-            if (value >= snapshot->nframes) {
-                fail(parser, "tracebacks row %zu: frame id %" PRIu64
-                     " past the frame table (%zu frames)", index, value, snapshot->nframes);
-                return -1;
-            }
-            if (context->nids == context->capacity && grow_ids(context) != 0)
-                return -1;
-            context->ids[context->nids++] = (uint32_t)value;
-        }
-        numbers++;
-        if (i == length)
-            break;
-        if (text[i] != ' ') {
-            fail(parser, "tracebacks row %zu: not decimal numbers separated by single spaces "
-                 "(at character %zu)", index, i);
-            return -1;
-        }
-        i++;
+        values[context->column_of[numbers++]] = value;
     }
-    if (numbers < context->named) {
-        fail(parser, "tracebacks row %zu: %zu numbers, expected at least %zu (one per column "
-             "before \"" FRAMES_COLUMN "\")", index, numbers, context->named);
+    /* The frame ids: at most one for every two bytes left. */
+    size_t first_id = context->nids;
+    if (!last && reserve_ids(context, (length - i + 1) / 2) != 0)
         return -1;
+    while (!last) {
+        uint64_t value;
+        last = next_number(context, index, text, length, &i, numbers++, &value);
+        if (last < 0)
+            return -1;
+        if (value >= snapshot->nframes) {
+            fail(parser, "tracebacks row %zu: frame id %" PRIu64
+                 " past the frame table (%zu frames)", index, value, snapshot->nframes);
+            return -1;
+        }
+        context->ids[context->nids++] = (uint32_t)value;
     }
     size_t nframes = numbers - context->named;
     uint64_t id = values[COLUMN_ID];
@@ -855,7 +858,7 @@ static int read_tracebacks(parser_t *parser, json_t *root, const char *text,
     if (result != 0)
         goto done;
     /* One array for every row's frames; rows[0].frames is its start. */
-    if (count > 0 && context.ids == NULL && grow_ids(&context) != 0) {
+    if (count > 0 && context.ids == NULL && reserve_ids(&context, 1) != 0) {
         result = -1;
         goto done;
     }
@@ -1022,8 +1025,10 @@ cli_snapshot_t *cli_snapshot_parse(const char *name, const char *text, size_t le
     parser_t parser = { name != NULL ? name : "(snapshot)", error, error_size, 0 };
     if (error != NULL && error_size > 0)
         error[0] = '\0';
-    if (text == NULL)
+    if (text == NULL) {
         text = "";
+        length = 0;
+    }
     region_t regions[REGION_COUNT];
     scan_regions(text, length, regions);
     json_error_t json_error;

@@ -3,16 +3,18 @@
  *
  *   example     the document's own example (tests/tools/fixtures/example.json,
  *               pretty-printed as there) read back value by value
- *   real        every real snapshot of tests/fuzz/corpus/ read back and
- *               compared, field by field and row by row, with a plain
- *               jansson reading of the same file (reference_check)
+ *   real        every snapshot of tests/fuzz/corpus/ (real ones, and a
+ *               minimal hand-written one) read back and compared, field by
+ *               field and row by row, with a plain jansson reading of the
+ *               same file (reference_check)
  *   live        a snapshot written by this very binary, run again under
  *               build/libmemsnap.so with known allocations (skipped under
  *               AddressSanitizer, which cannot share a process with the
  *               preload): its own process, its sites' exact rows, and its
  *               truncated copies
  *   compatible  what version 1 allows: unknown keys, a new column, columns
- *               and keys in another order, other whitespace, escapes
+ *               and keys in another order, other whitespace, escapes; the
+ *               largest values; 40000 rows
  *   errors      one line per problem, exact text: every error class, from
  *               a missing file to a frame id past the frame table, on
  *               hand-edited copies of the example
@@ -588,6 +590,26 @@ static const cli_traceback_t *live_row(const cli_snapshot_t *s, int64_t module, 
     return found;
 }
 
+/* Removes directory and the files in it; returns how many there were. */
+static int remove_folder(const char *directory)
+{
+    int files = 0;
+    DIR *folder = opendir(directory);
+    struct dirent *entry;
+    while (folder != NULL && (entry = readdir(folder)) != NULL) {
+        char path[PATH_MAX];
+        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", directory, entry->d_name);
+        unlink(path);
+        files++;
+    }
+    if (folder != NULL)
+        closedir(folder);
+    rmdir(directory);
+    return files;
+}
+
 static uint64_t realtime_ns(void)
 {
     struct timespec now;
@@ -642,15 +664,18 @@ START_TEST(test_live)
     uint64_t after = realtime_ns();
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
 
+    /* The one file expected, read; then the folder goes, whatever it held. */
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/memsnap.reader-child.%d.1.reader_test.json", directory,
              (int)pid);
     char error[512];
     cli_snapshot_t *s = cli_snapshot_load(path, error, sizeof error);
+    size_t length = 0;
+    char *text = s != NULL ? read_text(path, &length) : NULL;
+    int files = remove_folder(directory);
     ck_assert_msg(s != NULL, "refused: %s", error);
+    ck_assert_int_eq(files, 1);
     check_promises(s);
-    size_t length;
-    char *text = read_text(path, &length);
     reference_check(s, text, length);
 
     ck_assert_int_eq(s->pid, pid);
@@ -713,12 +738,10 @@ START_TEST(test_live)
     size_t cuts[] = { 0, 1, length / 7, length / 3, length / 2, length * 5 / 6, length - 2 };
     check_cuts("live.json", text, cuts, sizeof cuts / sizeof cuts[0]);
     free(text);
-    ck_assert_int_eq(unlink(path), 0);
-    ck_assert_int_eq(rmdir(directory), 0);
 }
 END_TEST
 
-/* ---- compatible variants --------------------------------------------------- */
+/* ---- compatible variants, and sizes ---------------------------------------- */
 
 static cli_snapshot_t *example(char **text)
 {
@@ -931,6 +954,50 @@ START_TEST(test_edges)
     cli_snapshot_free(s);
     free(dumped);
     free(edited);
+    free(text);
+}
+END_TEST
+
+/* Many rows of many frames: the frame ids' one array grows many times. */
+START_TEST(test_many_rows)
+{
+    char *text;
+    cli_snapshot_t *original = example(&text);
+    cli_snapshot_free(original);
+    json_t *root = json_loads(text, 0, NULL);
+    json_t *frames = json_array();
+    for (unsigned i = 0; i < 5000; i++) {
+        char frame[32];
+        snprintf(frame, sizeof frame, "%u:%x", i % 8, i * 16 + 1);
+        json_array_append_new(frames, json_string(frame));
+    }
+    json_object_set_new(root, "frames", frames);
+    json_t *rows = json_object_get(json_object_get(root, "tracebacks"), "rows");
+    json_array_clear(rows);
+    uint64_t state = 1;
+    size_t total = 0;
+    for (unsigned id = 2; id < 40000; id += 1 + id % 3) {
+        char row[64 * 8 + 128];
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        unsigned nframes = (unsigned)(state >> 58);       /* 0 to 63 */
+        int used = snprintf(row, sizeof row, "%u %u %u %" PRIu64 " 1 %" PRIu64 " 2 0 0", id,
+                            id % 20, nframes == 63, state >> 20, state >> 19);
+        for (unsigned k = 0; k < nframes; k++)
+            used += snprintf(row + used, sizeof row - (size_t)used, " %u", (id * 7 + k) % 5000);
+        json_array_append_new(rows, json_string(row));
+        total += nframes;
+    }
+    char *dumped = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    cli_snapshot_t *snapshot = parse_ok("many.json", dumped, strlen(dumped));
+    check_promises(snapshot);
+    reference_check(snapshot, dumped, strlen(dumped));
+    ck_assert_uint_eq(snapshot->nframes, 5000);
+    ck_assert_uint_gt(total, 100000);
+    ck_assert_ptr_eq(snapshot->tracebacks[1].frames,
+                     snapshot->tracebacks[0].frames + snapshot->tracebacks[0].nframes);
+    cli_snapshot_free(snapshot);
+    free(dumped);
     free(text);
 }
 END_TEST
@@ -1374,6 +1441,7 @@ static Suite *reader_suite(void)
     tcase_add_test(compatible, test_compatible_columns);
     tcase_add_test(compatible, test_compatible_layouts);
     tcase_add_test(compatible, test_edges);
+    tcase_add_test(compatible, test_many_rows);
     suite_add_tcase(suite, compatible);
 
     TCase *errors = tcase_create("errors");
