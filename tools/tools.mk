@@ -29,5 +29,5 @@ demo: deps all $(DEMO)
 	@echo "== What memsnap saw: its allocator table when $(DEMO) exited (small blocks by size class, then large ones)"
 	@cat $(DEMO_STATS)
 	@echo
-	@echo "== The snapshot it wrote at exit (JSON, docs/snapshot-format.md): every traceback's live and total bytes"
-	@ls -l $(DEMO_SNAPSHOTS)
+	@echo "== The snapshot it wrote at exit, read back: memsnap top $(DEMO_SNAPSHOTS)/memsnap.demo.*.json"
+	@$(CLI) top $(DEMO_SNAPSHOTS)/memsnap.demo.*.json
