@@ -1,8 +1,10 @@
 # shellcheck shell=bash
-# bench/lib.sh: what bench/run.sh and bench/trace.sh share, sourced by both
-# (not run): the command line, the scratch directory, the environment the
-# runs start from, "result k=v ..." lines, medians and ratios, the table's
-# rows and verdicts, and how busy the machine was while they ran.
+# bench/lib.sh: what bench/run.sh, bench/trace.sh and bench/leaks.sh share,
+# sourced by each (not run): the command line, the scratch directory, the
+# environment the runs start from, "result k=v ..." lines, medians and
+# ratios, the table's rows and verdicts, and how busy the machine was while
+# they ran; for trace.sh and leaks.sh, their workloads, timed runs,
+# interleaved repetitions and tables.
 #
 # The caller sets `set -euo pipefail`, then calls bench_args and
 # bench_scratch: the other functions keep their files in $results.
@@ -49,7 +51,8 @@ field() {
 
 # stats FILE_BASE FILE_MEASURED: "median_base median_measured median_ratio
 # min_ratio max_ratio", one value a line in each file, ratios (measured /
-# base) taken line by line, that is repetition by repetition.
+# base) taken line by line, that is repetition by repetition; 1 where both
+# are equal, 0 and 0 included (a count, one file given twice).
 stats() {
     paste "$1" "$2" | awk '
         function median(a, n,   i, j, t) {
@@ -57,7 +60,7 @@ stats() {
                 for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
             return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
         }
-        { n++; g[n] = $1; m[n] = $2; r[n] = $2 / $1 }
+        { n++; g[n] = $1; m[n] = $2; r[n] = $1 == $2 ? 1 : $2 / $1 }
         END {
             lo = hi = r[1]
             for (i = 2; i <= n; i++) { if (r[i] < lo) lo = r[i]; if (r[i] > hi) hi = r[i] }
@@ -164,4 +167,134 @@ took() {
         echo "bench: $1 got $3=$value, expected $4" >&2
         return 1
     fi
+}
+
+# appends VALUE FILE: one value a line in $results/FILE, one line a
+# repetition.
+appends() {
+    echo "$1" >>"$results/$2"
+}
+
+# bench_python: sets python, the interpreter of the python workload:
+# /usr/bin/python3, not the python3 on PATH, which can be a pyenv shim (a
+# shell script whose own start-up would be timed, and traced, too).
+bench_python() {
+    python=/usr/bin/python3
+    [ -x "$python" ] || { echo "bench: $python not found (Debian package python3)" >&2; exit 2; }
+}
+
+# bench_workload WORKLOAD: sets what a run of python or churn (trace.sh's
+# workloads 4 and 5, leaks.sh's too) needs: settings, the environment it
+# runs with; command; key, the result key took checks (python names the
+# objects mapped, churn the one its malloc comes from). Needs bench_python.
+bench_workload() {
+    case $1 in
+        python) settings=(PYTHONMALLOC=malloc)
+                command=("$python" "$(dirname "${BASH_SOURCE[0]}")/python_json.py")
+                key=objects ;;
+        churn)  settings=()
+                command=("$bindir/churn")
+                key=allocator ;;
+    esac
+}
+
+# run_repetitions: $reps repetitions, said in a line, with noise_begin
+# before them and noise_end after; in each, for each "workload|variants"
+# entry of the caller's array workloads, a line "run R/N WORKLOAD" with the
+# caller's `run_variant WORKLOAD VARIANT` for each variant in order (each
+# prints " VARIANT SECONDS" on it).
+# shellcheck disable=SC2154  # workloads is the caller's
+run_repetitions() {
+    local rep entry workload variants variant
+    echo "$reps interleaved repetitions of every variant; wall time of the whole command"
+    echo
+    noise_begin
+    for ((rep = 1; rep <= reps; rep++)); do
+        for entry in "${workloads[@]}"; do
+            IFS='|' read -r workload variants <<<"$entry"
+            printf 'run %d/%d %-7s' "$rep" "$reps" "$workload"
+            for variant in $variants; do
+                run_variant "$workload" "$variant"
+            done
+            echo ' (s)'
+        done
+    done
+    noise_end
+    echo
+}
+
+# run_timed WORKLOAD VARIANT EXPECTED COMMAND...: runs COMMAND once (with
+# `env` and the variant's settings), its output in $results/out and
+# $results/err, and stops the script, showing that stderr, when it fails,
+# prints no result line or the preload did not take ($key of the result line
+# must name EXPECTED). Appends its wall seconds to
+# $results/WORKLOAD.VARIANT.seconds; sets line, its result line, and end,
+# $EPOCHREALTIME when it returned. Every python run must compute the same:
+# its checksum must be the first run's.
+run_timed() {
+    local workload=$1 variant=$2 expected=$3 start sum
+    shift 3
+    start=$EPOCHREALTIME
+    "$@" >"$results/out" 2>"$results/err" || {
+        echo "bench: $workload failed ($variant run):" >&2; cat "$results/err" >&2; exit 1; }
+    end=$EPOCHREALTIME
+
+    line=$(result_line "$workload" <"$results/out")
+    took "$workload ($variant run)" "$line" "$key" "$expected"
+    appends "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }')" \
+        "$workload.$variant.seconds"
+    if [ "$workload" = python ]; then
+        sum=$(field "$line" checksum)
+        checksum=${checksum:-$sum}
+        if [ "$sum" != "$checksum" ]; then
+            echo "bench: python ($variant run) printed checksum $sum, expected $checksum" >&2
+            exit 1
+        fi
+    fi
+}
+
+# ratio_table TITLE: the table of the caller's arrays targets and infos,
+# whose files in $results hold a value a repetition, formatted by the
+# caller's `scale VALUE FILE`: the header row, a row for each target
+# "base|measured|label|sign|target|name", its ratio the median of the
+# per-repetition ratios, then "for information (not targets):", a row for
+# each info "base|measured|label" (both medians and the ratio, or the median
+# alone when base and measured are the same file), and the spread line of
+# each target.
+# shellcheck disable=SC2154  # targets and infos are the caller's
+ratio_table() {
+    local entry base measured label sign target name b m ratio lo hi
+    local -a spreads=()
+    printf "$format" "$1" base measured ratio target verdict
+    for entry in "${targets[@]}"; do
+        IFS='|' read -r base measured label sign target name <<<"$entry"
+        read -r b m ratio lo hi < <(stats "$results/$base" "$results/$measured")
+        target_row "$label" "$(scale "$b" "$base")" "$(scale "$m" "$measured")" "$ratio" "$sign" "$target"
+        spreads+=("$(spread_row "$name" "$lo" "$hi")")
+    done
+    echo
+    echo "for information (not targets):"
+    for entry in "${infos[@]}"; do
+        IFS='|' read -r base measured label <<<"$entry"
+        read -r b m ratio _ _ < <(stats "$results/$base" "$results/$measured")
+        if [ "$base" = "$measured" ]; then
+            printf "$format" "$label" "" "$(scale "$m" "$measured")" "" "" ""
+        else
+            printf "$format" "$label" "$(scale "$b" "$base")" "$(scale "$m" "$measured")" \
+                "$(printf '%.2fx' "$ratio")" "" ""
+        fi
+    done
+    printf '%s\n' "${spreads[@]}"
+}
+
+# absolute_row LABEL FILE LIMIT: the median of $results/FILE (the lower
+# middle value of an even count) against LIMIT, counted in $missed when
+# above it.
+absolute_row() {
+    local median
+    median=$(sort -n "$results/$2" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    printf "$format" "$1" "" "$median" "" "<= $3" \
+        "$(awk -v v="$median" -v l="$3" 'BEGIN { print v <= l ? "ok" : "MISSED" }')"
+    awk -v v="$median" -v l="$3" 'BEGIN { exit !(v > l) }' && missed=$((missed + 1))
+    return 0
 }

@@ -57,8 +57,7 @@ here=$(dirname "$0")
 . "$here/lib.sh"
 
 bench_args BENCH_TRACE_REPS 5 "$@"
-python=/usr/bin/python3
-[ -x "$python" ] || { echo "bench: $python not found (Debian package python3)" >&2; exit 2; }
+bench_python
 heaptrack=$(command -v heaptrack) || {
     echo "bench: heaptrack not found (Debian package heaptrack)" >&2; exit 2; }
 if [ -x "$(dirname "$(readlink -f "$heaptrack")")/heaptrack_gui" ]; then
@@ -97,26 +96,15 @@ infos=(
 bench_scratch
 clean_environment
 
-# appends VALUE FILE: one value a line, one line a repetition.
-appends() {
-    echo "$1" >>"$results/$2"
-}
-
 # run_variant WORKLOAD VARIANT: runs it once, appends its wall seconds and
 # what it wrote (MiB) to $results/<workload>.<variant>.<key>, with the time
 # after the work for python and the allocation count for heaptrack.
 run_variant() {
     local workload=$1 variant=$2 scratch=$results/scratch
-    local start end line key count sum expected=libc.so.6 stem=$1.$2
+    local end line key count expected=libc.so.6 stem=$1.$2
     local -a settings=() tracer=() command=()
     mkdir "$scratch"
-    case $workload in
-        python) settings=(PYTHONMALLOC=malloc)
-                command=("$python" "$here/python_json.py")
-                key=objects ;;
-        churn)  command=("$bindir/churn")
-                key=allocator ;;
-    esac
+    bench_workload "$workload"
     case $variant in
         alloc)     settings+=(MEMSNAP_TRACE=0) ;;
         sampled)   settings+=(MEMSNAP_SAMPLE_BYTES=524288) ;;
@@ -129,22 +117,8 @@ run_variant() {
             expected=$(basename "$library") ;;
     esac
 
-    start=$EPOCHREALTIME
-    env "${settings[@]}" "${tracer[@]}" "${command[@]}" >"$results/out" 2>"$results/err" || {
-        echo "bench: $workload failed ($variant run):" >&2; cat "$results/err" >&2; exit 1; }
-    end=$EPOCHREALTIME
-
-    line=$(result_line "$workload" <"$results/out")
-    took "$workload ($variant run)" "$line" "$key" "$expected"
-    appends "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }')" "$stem.seconds"
+    run_timed "$workload" "$variant" "$expected" env "${settings[@]}" "${tracer[@]}" "${command[@]}"
     if [ "$workload" = python ]; then
-        # Every run must compute the same: its checksum is the first run's.
-        sum=$(field "$line" checksum)
-        checksum=${checksum:-$sum}
-        if [ "$sum" != "$checksum" ]; then
-            echo "bench: python ($variant run) printed checksum $sum, expected $checksum" >&2
-            exit 1
-        fi
         appends "$(awk -v a="$(field "$line" end)" -v b="$end" 'BEGIN { printf "%.4f", b - a }')" "$stem.after"
     fi
     appends "$(find "$scratch" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.3f", s / 1048576 }')" \
@@ -161,22 +135,7 @@ run_variant() {
 
 echo "memsnap tracing bench: glibc malloc, LD_PRELOAD=$2 (tracing off, on, sampled), $("$heaptrack" --version)"
 echo "workloads: 4 python = $python ($("$python" --version 2>&1)) bench/python_json.py, PYTHONMALLOC=malloc; 5 churn = $bindir/churn"
-echo "$reps interleaved repetitions of every variant; wall time of the whole command"
-echo
-
-noise_begin
-for ((rep = 1; rep <= reps; rep++)); do
-    for entry in "${workloads[@]}"; do
-        IFS='|' read -r workload variants <<<"$entry"
-        printf 'run %d/%d %-7s' "$rep" "$reps" "$workload"
-        for variant in $variants; do
-            run_variant "$workload" "$variant"
-        done
-        echo ' (s)'
-    done
-done
-noise_end
-echo
+run_repetitions
 
 # <workload>.<variant>.overhead: the seconds the variant adds to the plain
 # run of the same repetition.
@@ -195,29 +154,7 @@ scale() {   # scale VALUE FILE: MiB with one decimal, the rest with two
     esac
 }
 
-printf "$format" "tracing overhead" base measured ratio target verdict
-spreads=()
-for entry in "${targets[@]}"; do
-    IFS='|' read -r base measured label sign target name <<<"$entry"
-    read -r b m ratio lo hi < <(stats "$results/$base" "$results/$measured")
-    target_row "$label" "$(scale "$b" "$base")" "$(scale "$m" "$measured")" "$ratio" "$sign" "$target"
-    spreads+=("$(spread_row "$name" "$lo" "$hi")")
-done
-echo
-echo "for information (not targets):"
-for entry in "${infos[@]}"; do
-    IFS='|' read -r base measured label <<<"$entry"
-    read -r b m ratio _ _ < <(stats "$results/$base" "$results/$measured")
-    if [ "$base" = "$measured" ]; then
-        printf "$format" "$label" "" "$(scale "$m" "$measured")" "" "" ""
-    else
-        printf "$format" "$label" "$(scale "$b" "$base")" "$(scale "$m" "$measured")" \
-            "$(printf '%.2fx' "$ratio")" "" ""
-    fi
-done
-for spread in "${spreads[@]}"; do
-    echo "$spread"
-done
+ratio_table "tracing overhead"
 echo
 echo "ratio = measured / base, median of $reps interleaved repetitions; times are wall seconds of the whole"
 echo "command: start-up to exit, memsnap's snapshot and heaptrack's interpreter included (no analysis step)."
@@ -250,15 +187,6 @@ for rep in $(seq "$reps"); do
     appends "$(milliseconds "$cli" stats "$bench_snapshot")" stats.ms
     appends "$(milliseconds "$cli" diff "$bench_snapshot" "$exit_snapshot")" diff.ms
 done
-# absolute_row LABEL FILE LIMIT: the median of FILE against LIMIT (ms).
-absolute_row() {
-    local median
-    median=$(sort -n "$results/$2" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-    printf "$format" "$1" "" "$median" "" "<= $3" \
-        "$(awk -v v="$median" -v l="$3" 'BEGIN { print v <= l ? "ok" : "MISSED" }')"
-    awk -v v="$median" -v l="$3" 'BEGIN { exit !(v > l) }' && missed=$((missed + 1))
-    return 0
-}
 printf "$format" "snapshots of 131072 tracebacks (ms)" "" median "" target verdict
 absolute_row "6 memsnap_snapshot(), 1M live blocks" snapshot.ms 200
 absolute_row "6 memsnap stats, symbolized" stats.ms 500

@@ -36,6 +36,8 @@ struct memsnap_api {
     int (*traced_memory)(size_t *current, size_t *peak);
     int (*reset_peak)(void);
     size_t (*tracer_memory)(void);
+    long (*leak_check)(void);
+    int (*ignore)(const void *pointer);
 };
 
 static inline const struct memsnap_api *memsnap__api(void)
@@ -53,7 +55,8 @@ static inline const struct memsnap_api *memsnap__api(void)
 
 #define MEMSNAP__CALL(member, ...)                      \
     const struct memsnap_api *api = memsnap__api();     \
-    if (api == NULL || api->member == NULL) {           \
+    if (api == NULL || api->size <= offsetof(struct memsnap_api, member) || \
+        api->member == NULL) {                          \
         errno = ENOSYS;                                 \
         return -1;                                      \
     }                                                   \
@@ -96,5 +99,17 @@ static inline size_t memsnap_tracer_memory(void)
     const struct memsnap_api *api = memsnap__api();
     return api != NULL ? api->tracer_memory() : 0;
 }
+
+/* A leak check now, as at exit with MEMSNAP_LEAKS=1, and the program goes
+ * on: returns the number of blocks of the failing kinds (definitely and
+ * indirectly lost, or MEMSNAP_LEAK_KINDS) left after MEMSNAP_SUPPRESSIONS.
+ * When it finds lost blocks it writes a snapshot (label "leak_check") and
+ * prints the report on stderr. A test harness can call it after each test. */
+static inline long memsnap_leak_check(void) { MEMSNAP__CALL(leak_check); }
+
+/* Marks the block malloc returned as intended to stay (LeakSanitizer's
+ * __lsan_ignore_object): never reported, and what it points to counts as
+ * reachable. -1 with EINVAL when pointer is no live recorded block. */
+static inline int memsnap_ignore(const void *pointer) { MEMSNAP__CALL(ignore, pointer); }
 
 #endif

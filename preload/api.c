@@ -8,7 +8,9 @@
 #include <errno.h>
 
 #include "common.h"
+#include "alloc.h"
 #include "domains.h"
+#include "leak_report.h"
 #include "memsnap.h"
 #include "meta.h"
 #include "snapshot.h"
@@ -82,6 +84,20 @@ static size_t api_tracer_memory(void)
     return ms_meta_bytes();
 }
 
+static long api_leak_check(void)
+{
+    return ms_leak_report_now();
+}
+
+static int api_ignore(const void *pointer)
+{
+    if (ms_ignore(pointer) != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    return 0;
+}
+
 MS_EXPORT const struct memsnap_api memsnap_api_v1 = {
     .size = sizeof(struct memsnap_api),
     .snapshot = api_snapshot,
@@ -93,4 +109,6 @@ MS_EXPORT const struct memsnap_api memsnap_api_v1 = {
     .traced_memory = api_traced_memory,
     .reset_peak = api_reset_peak,
     .tracer_memory = api_tracer_memory,
+    .leak_check = api_leak_check,
+    .ignore = api_ignore,
 };

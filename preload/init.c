@@ -14,6 +14,7 @@
 #include "brk.h"
 #include "fork.h"
 #include "large.h"
+#include "leak_report.h"
 #include "options.h"
 #include "snapshot.h"
 #include "stats.h"
@@ -32,14 +33,16 @@ __attribute__((constructor)) static void memsnap_init(void)
     ms_snapshot_init();
     pthread_atfork(ms_fork_prepare, ms_fork_parent, ms_fork_child);
     ms_trace_configure();
+    ms_leak_report_init();
     ms_trigger_init();
 }
 
 /* The exit snapshot: after the program's destructors and atexit handlers,
- * so it shows what the program left allocated. */
+ * so it shows what the program left allocated; with MEMSNAP_LEAKS=1 it
+ * holds the leak check's result. */
 __attribute__((destructor)) static void memsnap_fini(void)
 {
-    if (ms_trace_armed)
+    if (!ms_leak_report_at_exit() && ms_trace_armed)
         ms_snapshot_write(MS_TRIGGER_EXIT, NULL);
     ms_stats_report();
 }

@@ -93,7 +93,7 @@ static void take_slot(ms_pool_t *pool, void *block, ms_record_t *freed)
         *freed = (ms_record_t){ 0, 0 };
         return;
     }
-    *freed = (ms_record_t){ slot->traceback, slot->size };
+    *freed = (ms_record_t){ slot->traceback, slot->size & MS_SLOT_SIZE_MASK };
     *slot = (ms_slot_t){ 0, 0 };
 }
 
@@ -208,6 +208,22 @@ void *ms_memalign(size_t alignment, size_t size, uint32_t traceback)
             return small_malloc(size, rounded, traceback);
     }
     return ms_large_memalign(alignment, size, traceback);
+}
+
+int ms_ignore(const void *pointer)
+{
+    if (in_arena(pointer)) {
+        ms_pool_t *pool = MS_POOL_OF(pointer);
+        if ((uintptr_t)pointer - (uintptr_t)pool < MS_POOL_OVERHEAD ||
+            ms_block_number(pool, pointer) >= ms_pool_capacity(pool->szidx))
+            return -1;
+        ms_slot_t *slot = ms_slot_find(pool, pointer);
+        if (slot == NULL || slot->traceback == 0)
+            return -1;
+        __atomic_fetch_or(&slot->size, MS_SLOT_IGNORED, __ATOMIC_RELAXED);
+        return 0;
+    }
+    return pointer == NULL ? -1 : ms_large_ignore(pointer);
 }
 
 size_t ms_usable_size(void *pointer)

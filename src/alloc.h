@@ -18,6 +18,9 @@ void *ms_realloc(void *pointer, size_t size, uint32_t traceback, ms_record_t *fr
 /* alignment: a power of two. */
 void *ms_memalign(size_t alignment, size_t size, uint32_t traceback);
 size_t ms_usable_size(void *pointer);
+/* memsnap_ignore: marks a live recorded block so that leak checks treat it
+ * as a root and never report it. 0, or -1 if pointer is no such block. */
+int ms_ignore(const void *pointer);
 /* Is pointer inside one of the small-object arenas? Safe for any value. */
 int ms_owns(const void *pointer);
 

@@ -243,6 +243,13 @@ void ms_arena_visit(void (*visit)(void *context, const ms_pool_t *pool), void *c
     pthread_mutex_unlock(&arena_lock);
 }
 
+void ms_arena_visit_held(void (*visit)(void *context, uintptr_t address, uint64_t held_pools),
+                         void *context)
+{
+    for (ms_arena_t *arena = mapped_arenas; arena != NULL; arena = arena->next_mapped)
+        visit(context, arena->address, ~arena->free_pools);
+}
+
 void ms_arena_fork_prepare(void)
 {
     pthread_mutex_lock(&arena_lock);

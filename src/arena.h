@@ -46,6 +46,12 @@ void ms_arena_pool_give(ms_pool_t *pool);
 void ms_arena_visit(void (*visit)(void *context, const ms_pool_t *pool), void *context,
                     ms_arena_counters_t *counters);
 
+/* Calls visit for every mapped arena, with its address and a mask of the
+ * pools heaps hold (bit i: pool i), for a caller that holds the arena lock
+ * already (ms_arena_fork_prepare, as the leak check takes it). */
+void ms_arena_visit_held(void (*visit)(void *context, uintptr_t address, uint64_t held_pools),
+                         void *context);
+
 void ms_arena_fork_prepare(void);
 void ms_arena_fork_parent(void);
 void ms_arena_fork_child(void);

@@ -250,6 +250,15 @@ int ms_domain_untrack(uint32_t domain, uintptr_t address)
     return result;
 }
 
+void ms_domains_visit_regions_held(void (*visit)(void *context, uintptr_t start, uint64_t size),
+                                   void *context)
+{
+    for (size_t i = 0; i < growths.count; i++)
+        visit(context, growths.items[i].start, growths.items[i].size);
+    for (size_t i = 0; i < mappings.count; i++)
+        visit(context, mappings.items[i].start, mappings.items[i].size);
+}
+
 void ms_domains_fork_prepare(void)
 {
     pthread_mutex_lock(&domains_lock);

@@ -24,6 +24,13 @@ void ms_domain_remapped(uintptr_t old_address, size_t old_length, uintptr_t addr
 int ms_domain_track(uint32_t domain, uintptr_t address, size_t size, ms_entry_t entry);
 int ms_domain_untrack(uint32_t domain, uintptr_t address);
 
+/* Calls visit for each brk growth and anonymous mapping of the program
+ * (domains 1 and 2), for a caller that holds the domains lock already
+ * (ms_domains_fork_prepare, as the leak check takes it). A mapping cut in
+ * the middle by munmap is one region with a hole. */
+void ms_domains_visit_regions_held(void (*visit)(void *context, uintptr_t start, uint64_t size),
+                                   void *context);
+
 void ms_domains_fork_prepare(void);
 void ms_domains_fork_parent(void);
 void ms_domains_fork_child(void);

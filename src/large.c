@@ -7,8 +7,11 @@
  * handed out from a foreign pointer. A value packs the block's traceback id
  * and requested size in 16 bytes of entry:
  *
- *   value = traceback << 32 | size        (size < 4 GiB)
- *   value = traceback << 32 | 0xffffffff  (size >= 4 GiB: the size is in huge)
+ *   value = traceback << 32 | ignored << 31 | size        (size < 2 GiB - 1)
+ *   value = traceback << 32 | ignored << 31 | 0x7fffffff  (larger: the size is in huge)
+ *
+ * ignored is memsnap_ignore's mark for the leak check; a free drops it with
+ * the entry.
  *
  * Foreign pointers: a pointer in no arena and not in blocks came from
  * elsewhere. Pointers from ld.so's bootstrap allocator (inside ld.so's own
@@ -35,7 +38,9 @@ extern void *__libc_memalign(size_t alignment, size_t size);
 extern void *__libc_realloc(void *pointer, size_t size);
 extern void __libc_free(void *pointer);
 
-#define SIZE_IN_HUGE UINT32_MAX
+#define SIZE_IN_HUGE   0x7fffffffu
+#define SIZE_MASK      0x7fffffffu
+#define IGNORED_BIT    0x80000000u
 
 static ms_ptrmap_t blocks = MS_PTRMAP_INITIALIZER;
 static ms_ptrmap_t huge = MS_PTRMAP_INITIALIZER;
@@ -51,7 +56,7 @@ static uint64_t pack(size_t size, uint32_t traceback)
 /* The record of a value taken out of blocks; drops its huge entry. */
 static ms_record_t unpack_taken(uintptr_t pointer, uint64_t value)
 {
-    ms_record_t record = { .traceback = (uint32_t)(value >> 32), .size = (uint32_t)value };
+    ms_record_t record = { .traceback = (uint32_t)(value >> 32), .size = (uint32_t)value & SIZE_MASK };
     if (record.size == SIZE_IN_HUGE)
         ms_ptrmap_take(&huge, pointer, &record.size);
     return record;
@@ -155,7 +160,7 @@ size_t ms_large_usable_size(void *pointer)
 {
     uint64_t value;
     if (ms_ptrmap_get(&blocks, (uintptr_t)pointer, &value)) {
-        uint64_t size = (uint32_t)value;
+        uint64_t size = (uint32_t)value & SIZE_MASK;
         if (size == SIZE_IN_HUGE)
             ms_ptrmap_get(&huge, (uintptr_t)pointer, &size);
         return size;
@@ -184,8 +189,20 @@ static void find_ldso(void)
 
 void ms_large_init(void)
 {
-    libc_usable_size = (size_t (*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
+    /* glibc's own, even when something else interposes it (the unit tests'
+     * AddressSanitizer does): it is asked only about glibc's blocks. */
+    void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+    if (libc != NULL) {
+        libc_usable_size = (size_t (*)(void *))dlsym(libc, "malloc_usable_size");
+        dlclose(libc);
+    }
     find_ldso();
+}
+
+void ms_large_loader_range(uintptr_t *start, uintptr_t *end)
+{
+    *start = ldso_start;
+    *end = ldso_end;
 }
 
 void ms_large_counters(ms_large_counters_t *out)
@@ -195,6 +212,41 @@ void ms_large_counters(ms_large_counters_t *out)
     out->live_blocks = __atomic_load_n(&counters.live_blocks, __ATOMIC_RELAXED);
     out->live_bytes = __atomic_load_n(&counters.live_bytes, __ATOMIC_RELAXED);
     out->foreign_frees = __atomic_load_n(&counters.foreign_frees, __ATOMIC_RELAXED);
+}
+
+int ms_large_ignore(const void *pointer)
+{
+    return ms_ptrmap_set_bits(&blocks, (uintptr_t)pointer, IGNORED_BIT) ? 0 : -1;
+}
+
+typedef struct visit_context {
+    ms_large_visitor_t *visitor;
+    void *context;
+} visit_context_t;
+
+static void visit_entry(void *context, uintptr_t key, uint64_t value)
+{
+    visit_context_t *visit = context;
+    uint64_t size = (uint32_t)value & SIZE_MASK;
+    if (size == SIZE_IN_HUGE)
+        ms_ptrmap_get_held(&huge, key, &size);
+    /* glibc keeps pointers to the chunk after this one, whose header
+     * overlaps the last 8 bytes glibc lets the block use: an address from
+     * there on is glibc's, not an interior pointer of the program's. */
+    uint64_t inside = size;
+    if (libc_usable_size != NULL) {
+        size_t usable = libc_usable_size((void *)key);
+        if (usable >= 8 && usable - 8 < inside)
+            inside = usable - 8;
+    }
+    visit->visitor(visit->context, key, size, inside, (uint32_t)(value >> 32),
+                   (value & IGNORED_BIT) != 0);
+}
+
+void ms_large_visit_held(ms_large_visitor_t *visitor, void *context)
+{
+    visit_context_t visit = { visitor, context };
+    ms_ptrmap_visit_held(&blocks, visit_entry, &visit);
 }
 
 void ms_large_fork_prepare(void)

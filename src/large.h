@@ -29,6 +29,20 @@ size_t ms_large_usable_size(void *pointer);
  * the constructor, when dlsym is safe. */
 void ms_large_init(void);
 void ms_large_counters(ms_large_counters_t *counters);
+/* Where ld.so's image lies (empty before ms_large_init): its code, and the
+ * tail of its last page its bootstrap allocator hands out. */
+void ms_large_loader_range(uintptr_t *start, uintptr_t *end);
+
+/* memsnap_ignore of a large block: 0, or -1 if pointer is not one. */
+int ms_large_ignore(const void *pointer);
+
+/* Every live large block, for the leak check, which holds the table's locks
+ * (ms_large_fork_prepare): size is what was asked for, inside how much of
+ * it a pointer may point into and be the program's (the rest may be where
+ * glibc's pointer to the next chunk points). */
+typedef void ms_large_visitor_t(void *context, uintptr_t start, uint64_t size, uint64_t inside,
+                                uint32_t traceback, int ignored);
+void ms_large_visit_held(ms_large_visitor_t *visitor, void *context);
 
 void ms_large_fork_prepare(void);
 void ms_large_fork_parent(void);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "leak_kinds.h"
 
 typedef enum option_kind {
     OPTION_BOOL,
@@ -21,6 +22,7 @@ typedef enum option_kind {
     OPTION_INTEGER,         /* decimal, optional k/M/G suffix (powers of 1024) */
     OPTION_SECONDS,         /* decimal seconds with up to 3 decimals, stored in ms */
     OPTION_SIGNAL,          /* a number, or a name with or without SIG */
+    OPTION_KINDS,           /* leak kinds separated by commas, stored as a mask (leaks.h) */
 } option_kind;
 
 typedef struct option {
@@ -52,6 +54,14 @@ static option options[MS_OPTION_COUNT] = {
                                  "a signal number or name such as USR1, 0 for none", SIGUSR2, NULL },
     [MS_OPTION_INTERVAL]     = { "MEMSNAP_INTERVAL", OPTION_SECONDS, 0, 0, 86400000L,
                                  "seconds such as 10 or 0.5, 0 for none", 0, NULL },
+    [MS_OPTION_LEAKS]        = BOOL("MEMSNAP_LEAKS", 0),
+    [MS_OPTION_LEAK_EXITCODE] = { "MEMSNAP_LEAK_EXITCODE", OPTION_INTEGER, 0, 0, 255,
+                                  "an exit status from 1 to 255, 0 for none", 0, NULL },
+    [MS_OPTION_LEAK_KINDS]   = { "MEMSNAP_LEAK_KINDS", OPTION_KINDS, MS_LEAK_FAILING_DEFAULT, 0, 0,
+                                 "kinds among definite, indirect, possible, reachable, separated"
+                                 " by commas", MS_LEAK_FAILING_DEFAULT, NULL },
+    [MS_OPTION_SUPPRESSIONS] = { "MEMSNAP_SUPPRESSIONS", OPTION_STRING, 0, 0, 0, "a file path", 0, NULL },
+    [MS_OPTION_GEN_SUPPRESSIONS] = BOOL("MEMSNAP_GEN_SUPPRESSIONS", 0),
 };
 
 static int options_parsed;
@@ -148,6 +158,26 @@ static int parse_signal(const char *text, long *value)
     return -1;
 }
 
+/* "definite,indirect" into (1 << MS_LEAK_DEFINITE | 1 << MS_LEAK_INDIRECT). */
+static int parse_kinds(const char *text, long *value)
+{
+    long mask = 0;
+    while (*text != '\0') {
+        size_t length = strcspn(text, ",");
+        int kind = ms_leak_kind_from_name(text, length);
+        if (kind < 0 || kind == MS_LEAK_IGNORED)
+            return -1;
+        mask |= 1L << kind;
+        text += length;
+        if (*text == ',' && *++text == '\0')
+            return -1;
+    }
+    if (mask == 0)
+        return -1;
+    *value = mask;
+    return 0;
+}
+
 static void parse(option *opt, const char *text)
 {
     long value = 0;
@@ -172,6 +202,9 @@ static void parse(option *opt, const char *text)
     case OPTION_SIGNAL:
         status = parse_signal(text, &value);
         break;
+    case OPTION_KINDS:
+        status = parse_kinds(text, &value);
+        break;
     }
     if (status == 0) {
         opt->value = value;
@@ -186,7 +219,11 @@ static void parse(option *opt, const char *text)
     ms_out_str(&out, "' is not valid (accepted: ");
     ms_out_str(&out, opt->accepted);
     ms_out_str(&out, "); using the default, ");
-    ms_out_i64(&out, opt->kind == OPTION_SECONDS ? opt->default_value / 1000 : opt->default_value, 0, 0);
+    if (opt->kind == OPTION_KINDS)
+        ms_out_str(&out, "definite,indirect");
+    else
+        ms_out_i64(&out, opt->kind == OPTION_SECONDS ? opt->default_value / 1000 : opt->default_value,
+                   0, 0);
     ms_out_str(&out, "\n");
     ms_out_flush(&out);
 }

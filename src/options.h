@@ -13,6 +13,11 @@ typedef enum ms_option_id {
     MS_OPTION_DIR,          /* MEMSNAP_DIR: where snapshots go (default: the current directory) */
     MS_OPTION_SIGNAL,       /* MEMSNAP_SIGNAL: snapshot signal, 0 = none (default SIGUSR2) */
     MS_OPTION_INTERVAL,     /* MEMSNAP_INTERVAL: seconds between snapshots, in ms; 0 = none */
+    MS_OPTION_LEAKS,        /* MEMSNAP_LEAKS: leak check at exit (default 0) */
+    MS_OPTION_LEAK_EXITCODE, /* MEMSNAP_LEAK_EXITCODE: exit status when leaks remain, 0 = none */
+    MS_OPTION_LEAK_KINDS,   /* MEMSNAP_LEAK_KINDS: the kinds that fail, a mask of 1 << kind */
+    MS_OPTION_SUPPRESSIONS, /* MEMSNAP_SUPPRESSIONS: the suppressions file */
+    MS_OPTION_GEN_SUPPRESSIONS, /* MEMSNAP_GEN_SUPPRESSIONS: print rules after the report */
     MS_OPTION_COUNT
 } ms_option_id;
 

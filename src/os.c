@@ -7,6 +7,7 @@
 #include "os.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -68,4 +69,18 @@ int ms_os_write_all(int fd, const char *buffer, size_t length)
         length -= (size_t)written;
     }
     return 0;
+}
+
+/* Programs built on gnulib (coreutils) close stderr in an atexit handler,
+ * before this library's destructor prints. A close-on-exec duplicate taken at
+ * start-up survives that; it sits at a high number so that the program's own
+ * open() calls still get the descriptors they would get without memsnap. */
+#define KEPT_STDERR_FLOOR 600
+
+int ms_os_keep_stderr(void)
+{
+    static int kept = -1;
+    if (kept < 0)
+        kept = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, KEPT_STDERR_FLOOR);
+    return kept >= 0 ? kept : STDERR_FILENO;
 }

@@ -9,5 +9,8 @@ void *ms_os_map_aligned(size_t size, size_t alignment);
 void ms_os_unmap(void *address, size_t size);
 void ms_os_decommit(void *address, size_t size);
 int ms_os_write_all(int fd, const char *buffer, size_t length);
+/* A descriptor for stderr that outlives the program closing it (the first
+ * call makes it: from the constructor); stderr itself if none can be made. */
+int ms_os_keep_stderr(void);
 
 #endif

@@ -113,6 +113,47 @@ int ms_ptrmap_get(ms_ptrmap_t *map, uintptr_t key, uint64_t *value)
     return lookup(map, key, value, 0);
 }
 
+int ms_ptrmap_set_bits(ms_ptrmap_t *map, uintptr_t key, uint64_t bits)
+{
+    uint64_t hash = hash_key(key);
+    ms_ptrmap_shard_t *shard = shard_of(map, hash);
+    pthread_mutex_lock(&shard->lock);
+    int found = 0;
+    if (shard->capacity != 0) {
+        size_t slot = probe(shard, key, hash);
+        if (shard->entries[slot].key != 0) {
+            shard->entries[slot].value |= bits;
+            found = 1;
+        }
+    }
+    pthread_mutex_unlock(&shard->lock);
+    return found;
+}
+
+int ms_ptrmap_get_held(const ms_ptrmap_t *map, uintptr_t key, uint64_t *value)
+{
+    uint64_t hash = hash_key(key);
+    const ms_ptrmap_shard_t *shard = &map->shards[hash >> 58];
+    if (shard->capacity == 0)
+        return 0;
+    size_t slot = probe(shard, key, hash);
+    if (shard->entries[slot].key == 0)
+        return 0;
+    *value = shard->entries[slot].value;
+    return 1;
+}
+
+void ms_ptrmap_visit_held(const ms_ptrmap_t *map,
+                          void (*visit)(void *context, uintptr_t key, uint64_t value), void *context)
+{
+    for (int i = 0; i < MS_PTRMAP_SHARDS; i++) {
+        const ms_ptrmap_shard_t *shard = &map->shards[i];
+        for (size_t slot = 0; slot < shard->capacity; slot++)
+            if (shard->entries[slot].key != 0)
+                visit(context, shard->entries[slot].key, shard->entries[slot].value);
+    }
+}
+
 int ms_ptrmap_take(ms_ptrmap_t *map, uintptr_t key, uint64_t *value)
 {
     return lookup(map, key, value, 1);

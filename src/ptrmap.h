@@ -33,6 +33,15 @@ int ms_ptrmap_put(ms_ptrmap_t *map, uintptr_t key, uint64_t value);
 int ms_ptrmap_get(ms_ptrmap_t *map, uintptr_t key, uint64_t *value);
 /* Like get, and removes the key. */
 int ms_ptrmap_take(ms_ptrmap_t *map, uintptr_t key, uint64_t *value);
+/* ORs bits into key's value; 0 if key is absent. */
+int ms_ptrmap_set_bits(ms_ptrmap_t *map, uintptr_t key, uint64_t bits);
+
+/* For a caller that holds every shard lock already (the fork handlers'
+ * prepare, as the leak check takes them): a lookup, and a visit of every
+ * entry in no particular order. */
+int ms_ptrmap_get_held(const ms_ptrmap_t *map, uintptr_t key, uint64_t *value);
+void ms_ptrmap_visit_held(const ms_ptrmap_t *map,
+                          void (*visit)(void *context, uintptr_t key, uint64_t value), void *context);
 
 void ms_ptrmap_fork_prepare(ms_ptrmap_t *map);
 void ms_ptrmap_fork_parent(ms_ptrmap_t *map);

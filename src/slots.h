@@ -22,8 +22,17 @@
 
 typedef struct ms_slot {
     uint32_t traceback;           /* 0: not recorded */
-    uint32_t size;                /* requested bytes */
+    uint32_t size;                /* requested bytes, and the leak check's bits: */
 } ms_slot_t;
+
+/* A small block asks for at most 512 bytes, so the top bits of size are free:
+ * bit 31 is memsnap_ignore's mark (it goes when the free clears the slot);
+ * bits 29 and 30 hold the block's state during a leak check (leaks.c), zero
+ * at any other time. Readers of the size mask them off. */
+#define MS_SLOT_SIZE_MASK   0x1fffffffu
+#define MS_SLOT_IGNORED     0x80000000u
+#define MS_SLOT_STATE_SHIFT 29
+#define MS_SLOT_STATE_MASK  (3u << MS_SLOT_STATE_SHIFT)
 
 /* What a free reports about the block it released: its traceback id (0 if
  * it was not recorded) and requested size; for any block, small or large. */

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "leaks.h"
 #include "meta.h"
 #include "modules.h"
 #include "options.h"
@@ -62,6 +63,7 @@ static const char *const trigger_names[] = {
     [MS_TRIGGER_SIGNAL] = "signal",
     [MS_TRIGGER_INTERVAL] = "interval",
     [MS_TRIGGER_API] = "api",
+    [MS_TRIGGER_LEAK_CHECK] = "leak_check",
 };
 
 static uint64_t realtime_ns(void)
@@ -410,8 +412,52 @@ static json_t *overhead_object(void)
     return object;
 }
 
+static json_t *kind_totals(uint64_t size, uint64_t count)
+{
+    json_t *object = json_object();
+    json_object_set_new(object, "size", integer(size));
+    json_object_set_new(object, "count", integer(count));
+    return object;
+}
+
+/* "leaks": rows as strings of numbers, like the traceback rows. */
+static json_t *leaks_object(const ms_leak_result_t *leaks)
+{
+    static const char *const leak_columns[] = { "traceback", "kind", "size", "count" };
+    json_t *object = json_object();
+    json_object_set_new(object, "complete", json_boolean(leaks->complete));
+    json_object_set_new(object, "threads", integer(leaks->threads));
+    json_object_set_new(object, "duration_ns", integer(leaks->duration_ns));
+    json_t *kinds = json_array(), *summary = json_object();
+    for (int kind = 0; kind < MS_LEAK_KIND_COUNT; kind++) {
+        json_array_append_new(kinds, json_string(ms_leak_kind_names[kind]));
+        json_object_set_new(summary, ms_leak_kind_names[kind],
+                            kind_totals(leaks->size[kind], leaks->count[kind]));
+    }
+    json_object_set_new(object, "kinds", kinds);
+    json_object_set_new(object, "summary", summary);
+    json_t *names = json_array(), *rows = json_array();
+    for (size_t i = 0; i < sizeof leak_columns / sizeof leak_columns[0]; i++)
+        json_array_append_new(names, json_string(leak_columns[i]));
+    json_object_set_new(object, "columns", names);
+    for (size_t i = 0; i < leaks->nrows; i++) {
+        const ms_leak_row_t *row = &leaks->rows[i];
+        char buffer[4 * 21], *p = buffer;
+        p = append_decimal(p, row->traceback);
+        *p++ = ' ';
+        p = append_decimal(p, row->kind);
+        *p++ = ' ';
+        p = append_decimal(p, row->size);
+        *p++ = ' ';
+        p = append_decimal(p, row->count);
+        json_array_append_new(rows, json_stringn_nocheck(buffer, (size_t)(p - buffer)));
+    }
+    json_object_set_new(object, "rows", rows);
+    return object;
+}
+
 static json_t *build_document(ms_trigger_t trigger, const char *tag, const ms_modules_t *modules,
-                              const char **program)
+                              const ms_leak_result_t *leaks, const char **program)
 {
     uint64_t now_ns = realtime_ns();
     /* The counters before the rows, the peak breakdown under its own lock. */
@@ -466,6 +512,8 @@ static json_t *build_document(ms_trigger_t trigger, const char *tag, const ms_mo
     json_object_set_new(root, "allocator", allocator_object());
     json_object_set_new(root, "timeline", timeline_array());
     json_object_set_new(root, "overhead", overhead_object());
+    if (leaks != NULL)
+        json_object_set_new(root, "leaks", leaks_object(leaks));
     return root;
 }
 
@@ -606,7 +654,8 @@ static void skip_numbers_in_use(void)
 }
 
 /* 0, or the errno of the failure (already reported). */
-static int write_file(json_t *root, const char *program, const char *label)
+static int write_file(json_t *root, const char *program, const char *label, char *path,
+                      size_t path_size)
 {
     char temporary[4352], final[4352];
     unsigned number, attempts = 0;
@@ -641,8 +690,14 @@ static int write_file(json_t *root, const char *program, const char *label)
     }
     for (;;) {
         snapshot_name(final, sizeof final, directory, 0, program, number, label);
-        if (rename_no_replace(temporary, final) == 0)
+        if (rename_no_replace(temporary, final) == 0) {
+            if (path != NULL && path_size > 0) {
+                size_t length = strlen(final) < path_size - 1 ? strlen(final) : path_size - 1;
+                memcpy(path, final, length);
+                path[length] = '\0';
+            }
             return 0;
+        }
         if (errno != EEXIST) {
             int error = errno;
             unlink(temporary);
@@ -655,6 +710,12 @@ static int write_file(json_t *root, const char *program, const char *label)
 
 int ms_snapshot_write(ms_trigger_t trigger, const char *tag)
 {
+    return ms_snapshot_write_report(trigger, tag, NULL, NULL, 0);
+}
+
+int ms_snapshot_write_report(ms_trigger_t trigger, const char *tag, const ms_leak_result_t *leaks,
+                             char *path, size_t path_size)
+{
     pthread_mutex_lock(&snapshot_lock);
     int saved_errno = errno;
     /* Modules first: dl_iterate_phdr takes ld.so's lock, which must never
@@ -663,9 +724,9 @@ int ms_snapshot_write(ms_trigger_t trigger, const char *tag)
     const char *program = NULL;
     int result;
     if (ms_modules_collect(&modules, ms_scratch_alloc) == 0) {
-        json_t *root = build_document(trigger, tag, &modules, &program);
+        json_t *root = build_document(trigger, tag, &modules, leaks, &program);
         const char *label = tag != NULL && tag[0] != '\0' ? tag : trigger_names[trigger];
-        result = root != NULL ? write_file(root, program, label) : ENOMEM;
+        result = root != NULL ? write_file(root, program, label, path, path_size) : ENOMEM;
     } else {
         result = ENOMEM;
     }

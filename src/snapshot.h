@@ -2,6 +2,8 @@
 #ifndef MS_SNAPSHOT_H
 #define MS_SNAPSHOT_H
 
+#include <stddef.h>
+
 #define MS_SNAPSHOT_FORMAT_VERSION 1
 
 typedef enum ms_trigger {
@@ -9,7 +11,10 @@ typedef enum ms_trigger {
     MS_TRIGGER_SIGNAL,
     MS_TRIGGER_INTERVAL,
     MS_TRIGGER_API,
+    MS_TRIGGER_LEAK_CHECK,
 } ms_trigger_t;
+
+struct ms_leak_result;
 
 /* Records the start time and sets jansson's allocator; from the constructor. */
 void ms_snapshot_init(void);
@@ -21,6 +26,10 @@ void ms_snapshot_init(void);
  * inside the program's malloc calls. Takes the snapshot lock; the caller
  * holds no other memsnap lock. */
 int ms_snapshot_write(ms_trigger_t trigger, const char *tag);
+/* The same with a leak check's result as its "leaks" object (leaks may be
+ * NULL), and the file's path into path (path_size bytes) on success. */
+int ms_snapshot_write_report(ms_trigger_t trigger, const char *tag,
+                             const struct ms_leak_result *leaks, char *path, size_t path_size);
 
 void ms_snapshot_fork_prepare(void);
 void ms_snapshot_fork_parent(void);

@@ -19,24 +19,19 @@
 #include "format.h"
 #include "meta.h"
 #include "options.h"
+#include "os.h"
 
 static uint64_t brk_grown_total;
 static int64_t brk_current;
 static int report_fd = STDERR_FILENO;
 
-/* Programs built on gnulib (coreutils) close stderr in an atexit handler,
- * before this library's destructor prints. A close-on-exec duplicate taken at
- * start-up survives that; it sits at a high number so that the program's own
- * open() calls still get the descriptors they would get without memsnap. */
-#define REPORT_FD_FLOOR 600
-
+/* Programs built on gnulib (coreutils) close stderr before this library's
+ * destructor prints: os.c keeps a copy. */
 void ms_stats_prepare(void)
 {
     if (!ms_option(MS_OPTION_STATS) || ms_option_string(MS_OPTION_STATS_FILE) != NULL)
         return;
-    int duplicate = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, REPORT_FD_FLOOR);
-    if (duplicate >= 0)
-        report_fd = duplicate;
+    report_fd = ms_os_keep_stderr();
 }
 
 void ms_stats_note_brk(intptr_t delta)

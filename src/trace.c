@@ -183,6 +183,20 @@ static void leave(thread_state_t *state)
         ms_trigger_serve();
 }
 
+int ms_trace_own_begin(void)
+{
+    thread_state_t *state = &thread_state;
+    int outer = state->in_tracer;
+    enter(state);
+    return outer;
+}
+
+void ms_trace_own_end(int outer)
+{
+    if (!outer)
+        leave(&thread_state);
+}
+
 uint32_t ms_trace_capture(uint32_t domain, ms_entry_t entry)
 {
     thread_state_t *state = &thread_state;

@@ -47,6 +47,12 @@ void *ms_trace_realloc(void *pointer, size_t size, ms_entry_t entry);
 void *ms_trace_memalign(size_t alignment, size_t size, ms_entry_t entry);
 void ms_trace_free(void *pointer);
 
+/* memsnap's own work on this thread (the leak check): what the libraries
+ * it calls allocate or map meanwhile (libunwind, dlsym) is not recorded,
+ * as inside a traced call. begin returns what end needs: calls nest. */
+int ms_trace_own_begin(void);
+void ms_trace_own_end(int outer);
+
 /* For the other domains (domains.c): the traceback a new region of size
  * bytes is recorded with (0: none), then the counters, both ways. */
 uint32_t ms_trace_capture(uint32_t domain, ms_entry_t entry);

@@ -7,12 +7,13 @@
 #   cli-unit-test      check suites over the command-line tool's modules
 #   cli-sanitizer-test the same under AddressSanitizer + UBSan
 
-TEST_SUITES := unit-test sanitizer-test cli-unit-test cli-sanitizer-test integration-test
+TEST_SUITES := unit-test sanitizer-test cli-unit-test cli-sanitizer-test integration-test leak-test leak-memcheck
 
 include tests/unit/unit.mk
 include tests/tools/tools-tests.mk
 include tests/integration/integration.mk
 include tests/fuzz/fuzz.mk
+include tests/leaks/leaks.mk
 
 .PHONY: test $(TEST_SUITES)
 test: deps all

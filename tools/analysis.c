@@ -1,20 +1,24 @@
-/* analysis.c: the options of the analysing commands (stats, diff, top), and
- * loading a snapshot with its symbols.
+/* analysis.c: the options of the analysing commands (stats, diff, top,
+ * leaks), and loading a snapshot with its symbols.
  *
  * The options are one table; each entry says which commands take it, so
  * the help of each command and its parser cannot drift apart. */
 #include "analysis.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "leak_words.h"
 
 typedef struct analysis_option analysis_option_t;
 struct analysis_option {
     const char *name;
-    const char *argument;         /* NULL for a flag */
+    const char *argument;         /* NULL for a flag; "[=N]" for a value that is optional,
+                                   * given only as --OPTION=N */
     int which;                    /* CLI_OPTIONS_* bits of the commands that take it */
     const char *help;
     /* Returns 0, or -1 after the error line. */
@@ -73,13 +77,22 @@ static int parse_count(const char *text, unsigned long long maximum, unsigned lo
     return 0;
 }
 
+/* An option's value as a count up to maximum; -1 after the error line
+ * "COMMAND: OPTION 'VALUE' is not WHAT". */
+static int count_option(const char *command, const char *option, const char *value,
+                        unsigned long long maximum, const char *what, unsigned long long *count)
+{
+    if (parse_count(value, maximum, count) == 0)
+        return 0;
+    cli_usage_error("%s: %s '%s' is not %s", command, option, value, what);
+    return -1;
+}
+
 static int set_top(const char *command, const char *value, cli_analysis_t *analysis)
 {
     unsigned long long top;
-    if (parse_count(value, SIZE_MAX, &top) != 0) {
-        cli_usage_error("%s: --top '%s' is not a number of rows (0 for all)", command, value);
+    if (count_option(command, "--top", value, SIZE_MAX, "a number of rows (0 for all)", &top) != 0)
         return -1;
-    }
     analysis->top = (size_t)top;
     return 0;
 }
@@ -192,27 +205,130 @@ static int set_fail_on_growth(const char *command, const char *value, cli_analys
     return 0;
 }
 
+/* ---- leaks -------------------------------------------------------------- */
+
+static int set_leak_format(const char *command, const char *value, cli_analysis_t *analysis)
+{
+    int chosen;
+    if (choose(command, "--format", value, cli_leak_format_names, CLI_LEAK_FORMATS, &chosen) != 0)
+        return -1;
+    analysis->leaks.format = (cli_leak_format_t)chosen;
+    return 0;
+}
+
+static int set_kind_list(const char *command, const char *option, const char *value,
+                         unsigned *mask)
+{
+    if (cli_leak_kinds_list(value, mask) != 0) {
+        cli_usage_error("%s: %s '%s' is not a comma-separated list of " CLI_LEAK_WORDS, command,
+                        option, value);
+        return -1;
+    }
+    return 0;
+}
+
+static int set_kinds(const char *command, const char *value, cli_analysis_t *analysis)
+{
+    return set_kind_list(command, "--kinds", value, &analysis->leaks.listed_kinds);
+}
+
+static int set_fail_kinds(const char *command, const char *value, cli_analysis_t *analysis)
+{
+    return set_kind_list(command, "--fail-kinds", value, &analysis->leaks.failing_kinds);
+}
+
+static int set_fail(const char *command, const char *value, cli_analysis_t *analysis)
+{
+    unsigned long long status = CLI_EXIT_LEAKS;
+    if (value != NULL && (parse_count(value, 255, &status) != 0 || status == 0)) {
+        cli_usage_error("%s: --fail=%s is not an exit status from 1 to 255", command, value);
+        return -1;
+    }
+    analysis->leaks.fail_status = (int)status;
+    return 0;
+}
+
+/* Checked now, so that a wrong number fails before anything is written. */
+static int set_status_fd(const char *command, const char *value, cli_analysis_t *analysis)
+{
+    unsigned long long fd;
+    if (count_option(command, "--status-fd", value, INT_MAX, "a file descriptor number", &fd) != 0)
+        return -1;
+    if (fcntl((int)fd, F_GETFD) == -1) {
+        cli_usage_error("%s: --status-fd %llu is not an open file descriptor", command, fd);
+        return -1;
+    }
+    analysis->leaks.status_fd = (int)fd;
+    return 0;
+}
+
+static int add_suppressions(const char *command, const char *value, cli_analysis_t *analysis)
+{
+    (void)command;
+    char error[1024];
+    if (cli_suppressions_load(&analysis->leaks.suppressions, value, error, sizeof error) != 0) {
+        cli_error("%s", error);
+        return -1;
+    }
+    return 0;
+}
+
+static int set_gen_suppressions(const char *command, const char *value, cli_analysis_t *analysis)
+{
+    (void)command;
+    (void)value;
+    analysis->leaks.gen_suppressions = 1;
+    return 0;
+}
+
 static const analysis_option_t options[] = {
-    { "--group-by", "KEY", CLI_OPTIONS_ALL,
+    { "--group-by", "KEY", CLI_OPTIONS_TRACES,
       "lineno (default), filename, function, module or traceback", set_group_by },
     { "--cumulative", NULL, CLI_OPTIONS_STATS | CLI_OPTIONS_DIFF,
       "count every frame of a trace, not only the innermost\n(each key once per trace)",
       set_cumulative },
-    { "--top", "N", CLI_OPTIONS_ALL, "show the N biggest groups (default 10; 0 for all)", set_top },
-    { "--domain", "D", CLI_OPTIONS_ALL, "only domain D: malloc, brk, mmap or a number", set_domain },
-    { "--include", "PAT[:LINE]", CLI_OPTIONS_ALL,
+    { "--top", "N", CLI_OPTIONS_TRACES, "show the N biggest groups (default 10; 0 for all)",
+      set_top },
+    { "--domain", "D", CLI_OPTIONS_TRACES, "only domain D: malloc, brk, mmap or a number",
+      set_domain },
+    { "--include", "PAT[:LINE]", CLI_OPTIONS_TRACES,
       "keep traces whose innermost frame's file, function or\nmodule matches the fnmatch "
       "pattern PAT (and line LINE);\nrepeatable: a trace is kept if any --include matches",
       set_include },
-    { "--exclude", "PAT[:LINE]", CLI_OPTIONS_ALL, "drop traces that match; repeatable",
+    { "--exclude", "PAT[:LINE]", CLI_OPTIONS_TRACES, "drop traces that match; repeatable",
       set_exclude },
-    { "--all-frames", NULL, CLI_OPTIONS_ALL, "filters look at every frame, not only the innermost",
-      set_all_frames },
+    { "--all-frames", NULL, CLI_OPTIONS_TRACES,
+      "filters look at every frame, not only the innermost", set_all_frames },
     { "--format", "FORMAT", CLI_OPTIONS_STATS | CLI_OPTIONS_DIFF,
       "text (default), json (docs/cli-json.md) or csv", set_format },
     { "--fail-on-growth", "SIZE", CLI_OPTIONS_DIFF,
       "exit with status 1 when the total grew by more than\nSIZE (such as 4096, 512k, 1.5MiB)",
       set_fail_on_growth },
+    { "--format", "FORMAT", CLI_OPTIONS_LEAKS,
+      "text (default), json (docs/cli-json.md), sarif (SARIF\n2.1.0) or junit (JUnit XML)",
+      set_leak_format },
+    { "--kinds", "LIST", CLI_OPTIONS_LEAKS,
+      "the kinds whose groups are listed, comma-separated:\ndefinite, indirect, possible, "
+      "reachable, leak (the\nfirst three: the default) or all (the four)",
+      set_kinds },
+    { "--fail-kinds", "LIST", CLI_OPTIONS_LEAKS,
+      "the kinds --fail and --status-fd count, listed or not\n(default definite,indirect)",
+      set_fail_kinds },
+    { "--fail", "[=N]", CLI_OPTIONS_LEAKS,
+      "exit with status N (1 to 255, default 23) when groups\nof the failing kinds are left "
+      "after suppressions",
+      set_fail },
+    { "--suppressions", "FILE", CLI_OPTIONS_LEAKS,
+      "hide the groups FILE's rules match (KIND FIELD PATTERN\na line: see the man page); "
+      "repeatable",
+      add_suppressions },
+    { "--gen-suppressions", NULL, CLI_OPTIONS_LEAKS,
+      "after the report, a rule for each listed group that\nis lost (text only)",
+      set_gen_suppressions },
+    { "--status-fd", "N", CLI_OPTIONS_LEAKS,
+      "after the report, write the line 'BLOCKS BYTES' (of\nthe failing kinds left) to file "
+      "descriptor N; for\nthe preload, which runs memsnap leaks at exit",
+      set_status_fd },
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])
@@ -225,7 +341,10 @@ static int takes(const analysis_option_t *option, int which)
 
 void cli_print_analysis_options(FILE *stream, int which)
 {
-    const char *name = which == CLI_OPTIONS_STATS ? "stats" : which == CLI_OPTIONS_DIFF ? "diff" : "top";
+    const char *name = which == CLI_OPTIONS_STATS  ? "stats"
+                       : which == CLI_OPTIONS_DIFF ? "diff"
+                       : which == CLI_OPTIONS_TOP  ? "top"
+                                                   : "leaks";
     fprintf(stream, "Options of '%s' (also as --OPTION=VALUE):\n", name);
     for (size_t i = 0; i < OPTION_COUNT; i++) {
         const analysis_option_t *option = &options[i];
@@ -251,6 +370,9 @@ int cli_parse_analysis(const cli_command *command, int argc, char **argv, int wh
 {
     memset(analysis, 0, sizeof *analysis);
     analysis->top = CLI_DEFAULT_TOP;
+    analysis->leaks.listed_kinds = CLI_LEAKS_DEFAULT_LISTED;
+    analysis->leaks.failing_kinds = CLI_LEAKS_DEFAULT_FAILING;
+    analysis->leaks.status_fd = -1;
     analysis->query.filters = analysis->filters;
     const char *name = argv[0];
     int options_done = 0;
@@ -280,6 +402,10 @@ int cli_parse_analysis(const cli_command *command, int argc, char **argv, int wh
         if (option->argument == NULL) {
             if (equals != NULL)
                 return cli_usage_error("%s: option '%s' takes no value", name, option->name);
+        } else if (cli_value_optional(option->argument)) {
+            value = equals != NULL ? equals + 1 : NULL;
+            if (value != NULL && value[0] == '\0')
+                return cli_usage_error("%s: option '%s=' needs a value", name, option->name);
         } else {
             value = equals != NULL ? equals + 1 : (index + 1 < argc ? argv[++index] : NULL);
             if (value == NULL || value[0] == '\0')
@@ -311,6 +437,7 @@ int cli_load(const char *path, cli_loaded_t *loaded)
     if (loaded->symbols == NULL) {
         cli_error("%s: out of memory", path);
         cli_snapshot_free(loaded->snapshot);
+        loaded->snapshot = NULL;
         return -1;
     }
     return 0;

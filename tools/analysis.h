@@ -1,22 +1,37 @@
-/* analysis.h: what `stats`, `diff` and `top` share: their options, and
- * reading a snapshot with its symbols. */
+/* analysis.h: what the commands that read snapshots (`stats`, `diff`,
+ * `top`, `leaks`) share: their options, and reading a snapshot with its
+ * symbols. */
 #ifndef MEMSNAP_ANALYSIS_H
 #define MEMSNAP_ANALYSIS_H
 
 #include <stdio.h>
 
 #include "cli.h"
+#include "leak_output.h"
 #include "reader.h"
 #include "report.h"
 #include "statistics.h"
+#include "suppressions.h"
 #include "symbols.h"
 
 #define CLI_FILTERS_MAX 64
 #define CLI_DEFAULT_TOP 10
 
 /* Which command an option belongs to (bits: an option may be several's). */
-enum { CLI_OPTIONS_STATS = 1, CLI_OPTIONS_DIFF = 2, CLI_OPTIONS_TOP = 4 };
-#define CLI_OPTIONS_ALL (CLI_OPTIONS_STATS | CLI_OPTIONS_DIFF | CLI_OPTIONS_TOP)
+enum { CLI_OPTIONS_STATS = 1, CLI_OPTIONS_DIFF = 2, CLI_OPTIONS_TOP = 4, CLI_OPTIONS_LEAKS = 8 };
+/* The commands that group traces as tracemalloc does. */
+#define CLI_OPTIONS_TRACES (CLI_OPTIONS_STATS | CLI_OPTIONS_DIFF | CLI_OPTIONS_TOP)
+
+/* The options of `leaks`. */
+typedef struct cli_leak_options {
+    cli_leak_format_t format;
+    unsigned listed_kinds;        /* --kinds (leak_words.h masks) */
+    unsigned failing_kinds;       /* --fail-kinds */
+    int fail_status;              /* --fail[=N]: N; 0 without --fail */
+    int status_fd;                /* --status-fd N: N; -1 without */
+    int gen_suppressions;         /* --gen-suppressions */
+    cli_suppressions_t suppressions;   /* every --suppressions FILE's rules, in order */
+} cli_leak_options_t;
 
 typedef struct cli_analysis {
     cli_query_t query;
@@ -27,11 +42,13 @@ typedef struct cli_analysis {
     uint64_t fail_on_growth;      /* bytes */
     const char *paths[2];
     size_t npaths;
+    cli_leak_options_t leaks;
 } cli_analysis_t;
 
 /* Parses argv[1...] (argv[0] is the command's name) into analysis, with
  * npaths snapshot paths. Returns -1 when the caller should go on, or the
- * exit status (after the error line, or the help text for --help). */
+ * exit status (after the error line, or the help text for --help). The
+ * caller frees analysis->leaks.suppressions in both cases. */
 int cli_parse_analysis(const cli_command *command, int argc, char **argv, int which,
                        size_t npaths, cli_analysis_t *analysis);
 void cli_print_analysis_options(FILE *stream, int which);

@@ -12,6 +12,8 @@
 enum cli_exit_status {
     CLI_EXIT_OK = 0,
     CLI_EXIT_USAGE = 2,               /* bad command line, or no libmemsnap.so */
+    CLI_EXIT_LEAKS = 23,              /* 'leaks --fail', 'run --fail': lost blocks left
+                                       * (the default of --fail=N) */
     CLI_EXIT_CANNOT_EXECUTE = 126,    /* PROG exists but permission is denied */
     CLI_EXIT_CANNOT_RUN = 127,        /* PROG not found, or could not start otherwise */
     CLI_EXIT_SIGNAL_BASE = 128,       /* PROG killed by signal N: 128 + N */
@@ -32,6 +34,7 @@ extern const cli_command cli_run_command;
 extern const cli_command cli_stats_command;
 extern const cli_command cli_diff_command;
 extern const cli_command cli_top_command;
+extern const cli_command cli_leaks_command;
 
 /* Flushes stdout; a report that could not be written is an error (exit 2). */
 int cli_finish_output(void);
@@ -39,12 +42,20 @@ int cli_finish_output(void);
 /* `memsnap help COMMAND`: the command's usage line, its help, the exit
  * statuses; for `memsnap run --help` too. */
 void cli_print_command_help(const cli_command *command, FILE *stream);
-/* One option in a help text: name and argument, then the help from column
- * on; lines after the first (split by '\n') are indented to column. */
+/* One option in a help text: name and argument (an optional value, "[=N]",
+ * right after the name), then the help from column on; lines after the
+ * first (split by '\n') are indented to column. */
 void cli_print_option(FILE *stream, const char *name, const char *argument, const char *help,
                       int column);
+/* Whether an option's argument placeholder says its value is optional
+ * ("[=N]"): such a value is given only as --OPTION=N, never as the next
+ * word. */
+int cli_value_optional(const char *argument);
 /* The exit statuses, as the help texts list them. */
 void cli_print_exit_statuses(FILE *stream);
+
+/* The last '/'-separated part of path (path itself without a '/'). */
+const char *cli_base_name(const char *path);
 
 /* One line on stderr, "memsnap: " and the printf-style message. */
 void cli_error(const char *format, ...) __attribute__((format(printf, 1, 2)));

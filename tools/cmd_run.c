@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "leak_words.h"
+#include "suppressions.h"
 
 /* Returned by an option's apply function to go on to the next word; any
  * other value is the status to exit with at once. */
@@ -23,12 +25,14 @@
 typedef struct run_settings {
     const char *library;      /* from --library; NULL: look next to memsnap */
     const char *output_dir;   /* from --output-dir; NULL: the current directory */
+    const char *suppressions; /* from --suppressions; the library reads one file */
 } run_settings;
 
 typedef struct run_option run_option;
 struct run_option {
     const char *name;
-    const char *argument;     /* its value's placeholder in the help; NULL for a flag */
+    const char *argument;     /* its value's placeholder in the help; NULL for a flag;
+                               * "[=N]" for an optional value (cli_value_optional) */
     const char *variable;     /* the MEMSNAP_* variable it sets, if any */
     const char *help;         /* lines after the first are indented to match */
     const char *argument_help;  /* what a valid argument is, for the error */
@@ -122,6 +126,71 @@ static int set_checked_variable(const run_option *option, const char *value,
     return set_variable(option->variable, value);
 }
 
+/* ---- leaks: each option but --leaks implies it ---------------------------- */
+
+/* Sets option's variable to value, after MEMSNAP_LEAKS=1. */
+static int set_leak_variable(const run_option *option, const char *value)
+{
+    int status = set_variable("MEMSNAP_LEAKS", "1");
+    return status != RUN_CONTINUE ? status : set_variable(option->variable, value);
+}
+
+static int set_leak_flag(const run_option *option, const char *value, run_settings *settings)
+{
+    (void)value;
+    (void)settings;
+    return set_leak_variable(option, "1");
+}
+
+/* --fail or --fail=N: N from 0 (report, never fail) to 255. */
+static int set_leak_exit_code(const run_option *option, const char *value, run_settings *settings)
+{
+    (void)settings;
+    char code[16];
+    snprintf(code, sizeof code, "%d", CLI_EXIT_LEAKS);
+    if (value != NULL) {
+        size_t digits = strspn(value, "0123456789");
+        if (digits == 0 || digits > 3 || value[digits] != '\0' || atoi(value) > 255)
+            return cli_usage_error("run: %s=%s is not valid (%s)", option->name, value,
+                                   option->argument_help);
+        snprintf(code, sizeof code, "%d", atoi(value));
+    }
+    return set_leak_variable(option, code);
+}
+
+/* Passed on as the library reads it: single kinds in kind order ("all"
+ * and "leak" spelled out). */
+static int set_leak_kinds(const run_option *option, const char *value, run_settings *settings)
+{
+    (void)settings;
+    unsigned mask;
+    if (cli_leak_kinds_list(value, &mask) != 0)
+        return cli_usage_error("run: %s '%s' is not valid (%s)", option->name, value,
+                               option->argument_help);
+    char kinds[64];
+    return set_leak_variable(option, cli_leak_kinds_text(kinds, sizeof kinds, mask));
+}
+
+/* Read and checked now: a bad rule is one error here rather than a report
+ * without suppressions when PROG exits. */
+static int set_suppressions(const run_option *option, const char *value, run_settings *settings)
+{
+    if (settings->suppressions != NULL)
+        return cli_usage_error("run: %s given twice (the library reads one file: put the "
+                               "rules in one)", option->name);
+    cli_suppressions_t rules = { 0 };
+    char error[1024];
+    int loaded = cli_suppressions_load(&rules, value, error, sizeof error);
+    cli_suppressions_free(&rules);
+    if (loaded != 0) {
+        cli_error("%s", error);
+        return CLI_EXIT_USAGE;
+    }
+    settings->suppressions = value;
+    int status = set_variable("MEMSNAP_LEAKS", "1");
+    return status != RUN_CONTINUE ? status : set_path_variable(option->variable, value);
+}
+
 static int set_zero_variable(const run_option *option, const char *value, run_settings *settings)
 {
     (void)value;
@@ -170,6 +239,25 @@ static const run_option run_options[] = {
       "space size classes above 16 bytes 16 apart, for glibc's\n"
       "16-byte alignment; the default (sets MEMSNAP_ALIGN16=1)", NULL,
       set_flag_variable },
+    { "--leaks", NULL, "MEMSNAP_LEAKS",
+      "check for leaks when PROG exits and report them on\nstderr (sets MEMSNAP_LEAKS=1)", NULL,
+      set_flag_variable },
+    { "--fail", "[=N]", "MEMSNAP_LEAK_EXITCODE",
+      "exit with status N (default 23; 0: never) when\nleaks of the failing kinds are left; "
+      "implies\n--leaks (sets MEMSNAP_LEAK_EXITCODE)",
+      "an exit status from 0 to 255", set_leak_exit_code },
+    { "--fail-kinds", "LIST", "MEMSNAP_LEAK_KINDS",
+      "the kinds that fail (default definite,indirect;\nas memsnap leaks --kinds); implies "
+      "--leaks\n(sets MEMSNAP_LEAK_KINDS)",
+      "a comma-separated list of " CLI_LEAK_WORDS, set_leak_kinds },
+    { "--suppressions", "FILE", "MEMSNAP_SUPPRESSIONS",
+      "hide the leaks FILE's rules match (see memsnap\nleaks); implies --leaks "
+      "(sets MEMSNAP_SUPPRESSIONS)", NULL,
+      set_suppressions },
+    { "--gen-suppressions", NULL, "MEMSNAP_GEN_SUPPRESSIONS",
+      "print a suppression rule for each leak; implies\n--leaks (sets "
+      "MEMSNAP_GEN_SUPPRESSIONS=1)",
+      NULL, set_leak_flag },
     { "--library", "PATH", NULL,
       "preload PATH instead of the libmemsnap.so found next to\n"
       "memsnap or in ../lib/memsnap/", NULL,
@@ -218,6 +306,10 @@ static int parse_options(int argc, char **argv, run_settings *settings, int *pro
         if (option->argument == NULL) {
             if (equals != NULL)
                 return cli_usage_error("run: option '%s' takes no value", option->name);
+        } else if (cli_value_optional(option->argument)) {
+            value = equals != NULL ? equals + 1 : NULL;
+            if (value != NULL && value[0] == '\0')
+                return cli_usage_error("run: option '%s=' needs a value", option->name);
         } else {
             if (equals != NULL)
                 value = equals + 1;
@@ -382,7 +474,7 @@ static void report_snapshots(const char *directory, name_list *before)
 
 static int run(int argc, char **argv)
 {
-    run_settings settings = { .library = NULL, .output_dir = NULL };
+    run_settings settings = { .library = NULL, .output_dir = NULL, .suppressions = NULL };
     int program_index = 0;
     int status = parse_options(argc, argv, &settings, &program_index);
     if (status != RUN_CONTINUE)

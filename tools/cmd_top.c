@@ -111,10 +111,7 @@ static void header(FILE *stream, const cli_snapshot_t *snapshot)
 {
     char current[32], peak[32], at_peak[32];
     fprintf(stream, "memsnap top: %s\n  process:", snapshot->path);
-    for (size_t i = 0; i < snapshot->argc && i < 8; i++)
-        fprintf(stream, " %s", snapshot->argv[i]);
-    if (snapshot->argc > 8)
-        fputs(" ...", stream);
+    cli_print_command_line(stream, snapshot);
     fprintf(stream, " (pid %lld), snapshot on %s%s%s, %.3f s after start\n",
             (long long)snapshot->pid, snapshot->trigger, snapshot->tag ? " " : "",
             snapshot->tag ? snapshot->tag : "",

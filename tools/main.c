@@ -22,6 +22,7 @@ static const cli_command *const commands[] = {
     &cli_stats_command,
     &cli_diff_command,
     &cli_top_command,
+    &cli_leaks_command,
     &help_command,
 };
 

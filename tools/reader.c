@@ -554,15 +554,16 @@ static int read_modules(parser_t *parser, json_t *root, cli_snapshot_t *snapshot
 
 /* ---- frames -------------------------------------------------------------- */
 
-typedef struct frames_context {
+/* What parse_frame and parse_leak_row fill: the snapshot being read. */
+typedef struct fill_context {
     parser_t *parser;
     cli_snapshot_t *snapshot;
-} frames_context_t;
+} fill_context_t;
 
 /* "M:HEX" or "-:HEX": M decimal, below nmodules; HEX 1 to 16 lowercase digits. */
 static int parse_frame(void *data, size_t index, const char *text, size_t length)
 {
-    frames_context_t *context = data;
+    fill_context_t *context = data;
     cli_frame_t *frame = &context->snapshot->frames[index];
     size_t i = 0;
     uint64_t module = 0;
@@ -618,7 +619,7 @@ static int read_frames(parser_t *parser, json_t *root, const char *text,
         fail(parser, "out of memory");
         return -1;
     }
-    frames_context_t context = { parser, snapshot };
+    fill_context_t context = { parser, snapshot };
     if (region->found)
         return each_region_string(text, region, parse_frame, &context);
     return each_json_string(parser, frames, "frame", parse_frame, &context);
@@ -669,14 +670,15 @@ static int reserve_ids(rows_context_t *context, size_t needed)
 }
 
 /* The number at text[*i] and the space after it: 0 when more numbers
- * follow, 1 for the last, -1 after failing. */
-static inline int next_number(rows_context_t *context, size_t index, const char *text,
-                              size_t length, size_t *i, size_t number, uint64_t *value)
+ * follow, 1 for the last, -1 after failing. what and index name the row in
+ * messages ("tracebacks row", 12). */
+static inline int next_number(parser_t *parser, const char *what, size_t index,
+                              const char *text, size_t length, size_t *i, size_t number,
+                              uint64_t *value)
 {
     int result = parse_decimal(text, length, i, value);
     if (result == -2) {
-        fail(context->parser, "tracebacks row %zu: number %zu does not fit in 64 bits", index,
-             number + 1);
+        fail(parser, "%s %zu: number %zu does not fit in 64 bits", what, index, number + 1);
         return -1;
     }
     if (result == 0 && *i == length)
@@ -685,8 +687,8 @@ static inline int next_number(rows_context_t *context, size_t index, const char 
         (*i)++;
         return 0;
     }
-    fail(context->parser, "tracebacks row %zu: not decimal numbers separated by single spaces "
-         "(at character %zu)", index, *i);
+    fail(parser, "%s %zu: not decimal numbers separated by single spaces (at character %zu)",
+         what, index, *i);
     return -1;
 }
 
@@ -708,7 +710,7 @@ static int parse_row(void *data, size_t index, const char *text, size_t length)
             return -1;
         }
         uint64_t value;
-        last = next_number(context, index, text, length, &i, numbers, &value);
+        last = next_number(parser, "tracebacks row", index, text, length, &i, numbers, &value);
         if (last < 0)
             return -1;
         values[context->column_of[numbers++]] = value;
@@ -719,7 +721,7 @@ static int parse_row(void *data, size_t index, const char *text, size_t length)
         return -1;
     while (!last) {
         uint64_t value;
-        last = next_number(context, index, text, length, &i, numbers++, &value);
+        last = next_number(parser, "tracebacks row", index, text, length, &i, numbers++, &value);
         if (last < 0)
             return -1;
         if (value >= snapshot->nframes) {
@@ -975,6 +977,245 @@ static int read_timeline(parser_t *parser, json_t *root, cli_snapshot_t *snapsho
     return 0;
 }
 
+/* ---- leaks --------------------------------------------------------------------- */
+
+const char *const cli_leak_kind_names[CLI_LEAK_KINDS] = {
+    [CLI_LEAK_DEFINITE] = "definite", [CLI_LEAK_INDIRECT] = "indirect",
+    [CLI_LEAK_POSSIBLE] = "possible", [CLI_LEAK_REACHABLE] = "reachable",
+    [CLI_LEAK_IGNORED] = "ignored",
+};
+
+enum { LEAK_TRACEBACK, LEAK_KIND, LEAK_SIZE, LEAK_COUNT, LEAK_COLUMNS };
+
+static const char *const leak_column_names[LEAK_COLUMNS] = { "traceback", "kind", "size",
+                                                             "count" };
+
+/* "leaks.KEY" must be exactly the strings names[0...count), in order:
+ * version 1 fixes both the kinds and the columns. */
+static int fixed_names(parser_t *parser, json_t *leaks, const char *key,
+                       const char *const *names, size_t count)
+{
+    json_t *array = typed_member(parser, leaks, "leaks", key, JSON_ARRAY, "an array");
+    if (array == NULL)
+        return -1;
+    if (json_array_size(array) != count) {
+        char expected[128] = "";
+        for (size_t i = 0; i < count; i++)
+            snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s%s",
+                     i > 0 ? ", " : "", names[i]);
+        fail(parser, "\"leaks.%s\" has %zu names, expected %zu: %s", key,
+             json_array_size(array), count, expected);
+        return -1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        json_t *name = json_array_get(array, i);
+        if (json_is_string(name) && json_string_length(name) == strlen(names[i]) &&
+            memcmp(json_string_value(name), names[i], strlen(names[i])) == 0)
+            continue;
+        char shown[64];
+        fail(parser, "\"leaks.%s[%zu]\" is %s, expected \"%s\"", key, i,
+             json_is_string(name) ? quoted(json_string_value(name), json_string_length(name),
+                                           shown, sizeof shown)
+                                  : type_name(name),
+             names[i]);
+        return -1;
+    }
+    return 0;
+}
+
+static int by_id(const void *key, const void *row)
+{
+    uint64_t id = *(const uint64_t *)key, other = ((const cli_traceback_t *)row)->id;
+    return id < other ? -1 : id > other;
+}
+
+/* The tracebacks row of id (the rows are in increasing id order); NULL
+ * when there is none. */
+static const cli_traceback_t *traceback_of(const cli_snapshot_t *snapshot, uint64_t id)
+{
+    if (snapshot->ntracebacks == 0)
+        return NULL;
+    return bsearch(&id, snapshot->tracebacks, snapshot->ntracebacks,
+                   sizeof snapshot->tracebacks[0], by_id);
+}
+
+/* One row, "traceback kind size count". */
+static int parse_leak_row(void *data, size_t index, const char *text, size_t length)
+{
+    fill_context_t *context = data;
+    parser_t *parser = context->parser;
+    uint64_t values[LEAK_COLUMNS];
+    size_t numbers = 0, i = 0;
+    int last = 0;
+    while (!last) {
+        uint64_t value;
+        last = next_number(parser, "leaks row", index, text, length, &i, numbers, &value);
+        if (last < 0)
+            return -1;
+        if (numbers < LEAK_COLUMNS)
+            values[numbers] = value;
+        numbers++;
+    }
+    if (numbers != LEAK_COLUMNS) {
+        fail(parser, "leaks row %zu: %zu numbers, expected 4 (traceback, kind, size, count)",
+             index, numbers);
+        return -1;
+    }
+    if (values[LEAK_KIND] >= CLI_LEAK_KINDS) {
+        fail(parser, "leaks row %zu: kind %" PRIu64 " past \"leaks.kinds\" (%d kinds)", index,
+             values[LEAK_KIND], CLI_LEAK_KINDS);
+        return -1;
+    }
+    if (values[LEAK_COUNT] == 0) {
+        fail(parser, "leaks row %zu: count 0, expected 1 or more (rows are only written for "
+             "blocks)", index);
+        return -1;
+    }
+    const cli_traceback_t *trace = NULL;
+    if (values[LEAK_TRACEBACK] != CLI_UNSAMPLED_TRACEBACK) {
+        trace = traceback_of(context->snapshot, values[LEAK_TRACEBACK]);
+        if (trace == NULL) {
+            fail(parser, "leaks row %zu: traceback %" PRIu64 " is not in the tracebacks table",
+                 index, values[LEAK_TRACEBACK]);
+            return -1;
+        }
+    }
+    context->snapshot->leaks.rows[index] = (cli_leak_row_t){
+        (uint32_t)values[LEAK_TRACEBACK], (cli_leak_kind_t)values[LEAK_KIND], values[LEAK_SIZE],
+        values[LEAK_COUNT], trace,
+    };
+    return 0;
+}
+
+typedef struct leak_key {
+    uint32_t traceback;
+    cli_leak_kind_t kind;
+    size_t row;
+} leak_key_t;
+
+static int by_traceback_and_kind(const void *left, const void *right)
+{
+    const leak_key_t *a = left, *b = right;
+    if (a->traceback != b->traceback)
+        return a->traceback < b->traceback ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    return a->row < b->row ? -1 : a->row > b->row;
+}
+
+/* No (traceback, kind) in two rows: each is one group of the report. */
+static int check_leak_duplicates(parser_t *parser, const cli_leaks_t *leaks)
+{
+    leak_key_t *keys = malloc((leaks->nrows + 1) * sizeof keys[0]);
+    if (keys == NULL) {
+        fail(parser, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < leaks->nrows; i++)
+        keys[i] = (leak_key_t){ leaks->rows[i].traceback, leaks->rows[i].kind, i };
+    qsort(keys, leaks->nrows, sizeof keys[0], by_traceback_and_kind);
+    int result = 0;
+    for (size_t i = 1; i < leaks->nrows && result == 0; i++) {
+        if (keys[i].traceback == keys[i - 1].traceback && keys[i].kind == keys[i - 1].kind) {
+            fail(parser, "leaks row %zu: traceback %" PRIu32 " and kind %s again (as in row %zu)",
+                 keys[i].row, keys[i].traceback, cli_leak_kind_names[keys[i].kind],
+                 keys[i - 1].row);
+            result = -1;
+        }
+    }
+    free(keys);
+    return result;
+}
+
+/* The rows of each kind add up to its summary. */
+static int check_leak_sums(parser_t *parser, const cli_leaks_t *leaks)
+{
+    uint64_t size[CLI_LEAK_KINDS] = { 0 }, count[CLI_LEAK_KINDS] = { 0 };
+    int overflow[CLI_LEAK_KINDS] = { 0 };
+    for (size_t i = 0; i < leaks->nrows; i++) {
+        const cli_leak_row_t *row = &leaks->rows[i];
+        overflow[row->kind] |= __builtin_add_overflow(size[row->kind], row->size,
+                                                      &size[row->kind]);
+        overflow[row->kind] |= __builtin_add_overflow(count[row->kind], row->count,
+                                                      &count[row->kind]);
+    }
+    for (int kind = 0; kind < CLI_LEAK_KINDS; kind++) {
+        const char *name = cli_leak_kind_names[kind];
+        if (overflow[kind]) {
+            fail(parser, "the leaks rows of kind %s add up to more than 64 bits", name);
+            return -1;
+        }
+        if (size[kind] != leaks->summary[kind].size || count[kind] != leaks->summary[kind].count) {
+            fail(parser, "the leaks rows of kind %s add up to %" PRIu64 " bytes in %" PRIu64
+                 " blocks, but \"leaks.summary.%s\" says %" PRIu64 " bytes in %" PRIu64
+                 " blocks", name, size[kind], count[kind], name, leaks->summary[kind].size,
+                 leaks->summary[kind].count);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int read_leak_summary(parser_t *parser, json_t *leaks_object, cli_leaks_t *leaks)
+{
+    json_t *summary = typed_member(parser, leaks_object, "leaks", "summary", JSON_OBJECT,
+                                   "an object");
+    if (summary == NULL)
+        return -1;
+    for (int kind = 0; kind < CLI_LEAK_KINDS; kind++) {
+        json_t *entry = typed_member(parser, summary, "leaks.summary", cli_leak_kind_names[kind],
+                                     JSON_OBJECT, "an object");
+        char where[48];
+        snprintf(where, sizeof where, "leaks.summary.%s", cli_leak_kind_names[kind]);
+        if (entry == NULL ||
+            unsigned_member(parser, entry, where, "size", &leaks->summary[kind].size) != 0 ||
+            unsigned_member(parser, entry, where, "count", &leaks->summary[kind].count) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The optional "leaks" object; read after the tracebacks, which its rows
+ * name. */
+static int read_leaks(parser_t *parser, json_t *root, cli_snapshot_t *snapshot)
+{
+    if (json_object_get(root, "leaks") == NULL)
+        return 0;
+    json_t *leaks_object = typed_member(parser, root, "", "leaks", JSON_OBJECT, "an object");
+    if (leaks_object == NULL)
+        return -1;
+    cli_leaks_t *leaks = &snapshot->leaks;
+    json_t *complete = member(parser, leaks_object, "leaks", "complete");
+    if (complete == NULL)
+        return -1;
+    if (!json_is_boolean(complete)) {
+        fail(parser, "\"leaks.complete\" is %s, expected true or false", type_name(complete));
+        return -1;
+    }
+    leaks->complete = json_is_true(complete);
+    if (unsigned_member(parser, leaks_object, "leaks", "threads", &leaks->threads) != 0 ||
+        fixed_names(parser, leaks_object, "kinds", cli_leak_kind_names, CLI_LEAK_KINDS) != 0 ||
+        read_leak_summary(parser, leaks_object, leaks) != 0 ||
+        fixed_names(parser, leaks_object, "columns", leak_column_names, LEAK_COLUMNS) != 0)
+        return -1;
+    json_t *rows = typed_member(parser, leaks_object, "leaks", "rows", JSON_ARRAY, "an array");
+    if (rows == NULL)
+        return -1;
+    leaks->rows = calloc(json_array_size(rows) + 1, sizeof leaks->rows[0]);
+    if (leaks->rows == NULL) {
+        fail(parser, "out of memory");
+        return -1;
+    }
+    fill_context_t context = { parser, snapshot };
+    if (each_json_string(parser, rows, "leaks row", parse_leak_row, &context) != 0)
+        return -1;
+    leaks->nrows = json_array_size(rows);
+    if (check_leak_duplicates(parser, leaks) != 0 || check_leak_sums(parser, leaks) != 0)
+        return -1;
+    leaks->present = 1;
+    return 0;
+}
+
 /* ---- the whole --------------------------------------------------------------- */
 
 static int read_header(parser_t *parser, json_t *root)
@@ -1056,7 +1297,8 @@ cli_snapshot_t *cli_snapshot_parse(const char *name, const char *text, size_t le
         read_tracebacks(&parser, root, text, &regions[REGION_ROWS], snapshot) != 0 ||
         read_totals(&parser, root, snapshot) != 0 ||
         read_allocator(&parser, root, snapshot) != 0 ||
-        read_timeline(&parser, root, snapshot) != 0) {
+        read_timeline(&parser, root, snapshot) != 0 ||
+        read_leaks(&parser, root, snapshot) != 0) {
         if (!parser.failed)
             fail(&parser, "not a valid snapshot");
         cli_snapshot_free(snapshot);
@@ -1065,25 +1307,22 @@ cli_snapshot_t *cli_snapshot_parse(const char *name, const char *text, size_t le
     return snapshot;
 }
 
-cli_snapshot_t *cli_snapshot_load(const char *path, char *error, size_t error_size)
+char *cli_read_file(const char *path, size_t *length, int *error_number)
 {
-    parser_t parser = { path, error, error_size, 0 };
-    if (error != NULL && error_size > 0)
-        error[0] = '\0';
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        fail(&parser, "cannot read: %s", strerror(errno));
+        *error_number = errno;
         return NULL;
     }
     struct stat status;
-    size_t capacity = 1 << 16, length = 0;
+    size_t capacity = 1 << 16, used = 0;
     if (fstat(fd, &status) == 0 && S_ISREG(status.st_mode) && status.st_size > 0 &&
         (uint64_t)status.st_size < SIZE_MAX - 1)
         capacity = (size_t)status.st_size + 1;
     char *text = malloc(capacity);
     int read_errno = text == NULL ? ENOMEM : 0;
     while (read_errno == 0) {
-        if (length == capacity) {
+        if (used == capacity) {
             char *grown = capacity <= SIZE_MAX / 2 ? realloc(text, capacity * 2) : NULL;
             if (grown == NULL) {
                 read_errno = ENOMEM;
@@ -1092,7 +1331,7 @@ cli_snapshot_t *cli_snapshot_load(const char *path, char *error, size_t error_si
             text = grown;
             capacity *= 2;
         }
-        ssize_t got = read(fd, text + length, capacity - length);
+        ssize_t got = read(fd, text + used, capacity - used);
         if (got == 0)
             break;
         if (got < 0) {
@@ -1100,11 +1339,27 @@ cli_snapshot_t *cli_snapshot_load(const char *path, char *error, size_t error_si
                 read_errno = errno;
             continue;
         }
-        length += (size_t)got;
+        used += (size_t)got;
     }
     close(fd);
     if (read_errno != 0) {
         free(text);
+        *error_number = read_errno;
+        return NULL;
+    }
+    *length = used;
+    return text;
+}
+
+cli_snapshot_t *cli_snapshot_load(const char *path, char *error, size_t error_size)
+{
+    parser_t parser = { path, error, error_size, 0 };
+    if (error != NULL && error_size > 0)
+        error[0] = '\0';
+    size_t length = 0;
+    int read_errno = 0;
+    char *text = cli_read_file(path, &length, &read_errno);
+    if (text == NULL) {
         fail(&parser, "cannot read: %s", strerror(read_errno));
         return NULL;
     }
@@ -1125,6 +1380,7 @@ void cli_snapshot_free(cli_snapshot_t *snapshot)
         free((void *)snapshot->tracebacks[0].frames);
     free(snapshot->tracebacks);
     free(snapshot->timeline);
+    free(snapshot->leaks.rows);
     json_decref(snapshot->document);
     free(snapshot);
 }

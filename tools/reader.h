@@ -18,7 +18,16 @@
  * with M below nmodules, or "-:HEX". Unknown keys are ignored; duplicate
  * keys make the JSON invalid. Messages count rows and frames from 0
  * ("x.json: tracebacks row 12: frame id 99 past the frame table (40
- * frames)"). */
+ * frames)").
+ *
+ * The optional "leaks" object (written by a leak check) is checked as
+ * strictly: "kinds" exactly the five names of cli_leak_kind_names, in order;
+ * "columns" exactly traceback, kind, size, count; each row four decimal
+ * numbers separated by single spaces, its kind below 5, its count 1 or
+ * more, its traceback 1 (the sampler's blocks) or the id of a tracebacks
+ * row, no (traceback, kind) twice; every kind in "summary", and the rows of
+ * each kind adding up to it ("x.json: leaks row 3: traceback 99 is not in
+ * the tracebacks table"). */
 #ifndef MEMSNAP_READER_H
 #define MEMSNAP_READER_H
 
@@ -50,6 +59,39 @@ typedef struct cli_traceback {
                                            * rows' ids are one array, owned by the snapshot */
 } cli_traceback_t;
 
+/* The kinds of a leak check, as "leaks.kinds" names them (memcheck's). */
+typedef enum cli_leak_kind {
+    CLI_LEAK_DEFINITE,            /* definitely lost */
+    CLI_LEAK_INDIRECT,            /* indirectly lost: reached only from lost blocks */
+    CLI_LEAK_POSSIBLE,            /* possibly lost: reached only through interior pointers */
+    CLI_LEAK_REACHABLE,           /* still reachable */
+    CLI_LEAK_IGNORED,             /* marked with memsnap_ignore: never reported */
+    CLI_LEAK_KINDS,
+} cli_leak_kind_t;
+
+extern const char *const cli_leak_kind_names[CLI_LEAK_KINDS];
+
+/* The traceback id of the blocks the sampler recorded without a traceback. */
+#define CLI_UNSAMPLED_TRACEBACK 1
+
+typedef struct cli_leak_row {
+    uint32_t traceback;           /* CLI_UNSAMPLED_TRACEBACK, or a tracebacks id */
+    cli_leak_kind_t kind;
+    uint64_t size, count;         /* bytes and blocks of that traceback of that kind */
+    const cli_traceback_t *trace; /* the tracebacks row of that id; NULL for 1 */
+} cli_leak_row_t;
+
+typedef struct cli_leaks {
+    int present;                  /* the snapshot has a "leaks" object; all else is 0 if not */
+    int complete;                 /* every thread's stack was scanned */
+    uint64_t threads;             /* threads scanned */
+    struct {
+        uint64_t size, count;
+    } summary[CLI_LEAK_KINDS];    /* by kind; the rows of a kind add up to it */
+    cli_leak_row_t *rows;         /* in the file's order */
+    size_t nrows;
+} cli_leaks_t;
+
 typedef struct cli_snapshot {
     char *path;                   /* the file it was read from */
     int64_t pid, ppid;
@@ -76,6 +118,7 @@ typedef struct cli_snapshot {
                                            * format documents is there, an integer (every one
                                            * non-negative but brk_current), and "classes" an
                                            * array of objects of five such integers */
+    cli_leaks_t leaks;                    /* the leak check's result, when there was one */
     json_t *document;                     /* owns the strings above that come from it. Its
                                            * "frames" and "tracebacks.rows" may be empty
                                            * arrays: those are read from the text directly
@@ -91,5 +134,9 @@ cli_snapshot_t *cli_snapshot_parse(const char *name, const char *text, size_t le
                                    char *error, size_t error_size);
 
 void cli_snapshot_free(cli_snapshot_t *snapshot);
+
+/* The whole file at path, in memory from malloc (not NUL-terminated;
+ * *length bytes); NULL with *error_number set when it cannot be read. */
+char *cli_read_file(const char *path, size_t *length, int *error_number);
 
 #endif

@@ -188,12 +188,20 @@ static json_t *json_header(const cli_report_t *report)
     return root;
 }
 
-static int dump_json(const cli_report_t *report, json_t *root)
+int cli_dump_json(FILE *stream, json_t *root)
 {
-    int status = json_dumpf(root, report->stream, JSON_INDENT(2)) == 0 ? 0 : -1;
-    fputc('\n', report->stream);
+    int status = json_dumpf(root, stream, JSON_INDENT(2)) == 0 ? 0 : -1;
+    fputc('\n', stream);
     json_decref(root);
     return status;
+}
+
+void cli_print_command_line(FILE *stream, const cli_snapshot_t *snapshot)
+{
+    for (size_t i = 0; i < snapshot->argc && i < 8; i++)
+        fprintf(stream, " %s", snapshot->argv[i]);
+    if (snapshot->argc > 8)
+        fputs(" ...", stream);
 }
 
 /* ---- entry points ------------------------------------------------------ */
@@ -232,7 +240,7 @@ int cli_report_stats(const cli_report_t *report, const cli_stats_t *stats)
             json_array_append_new(list, row);
         }
         json_object_set_new(root, "statistics", list);
-        return dump_json(report, root);
+        return cli_dump_json(report->stream, root);
     }
     }
     return ferror(stream) ? -1 : 0;
@@ -277,7 +285,7 @@ int cli_report_diffs(const cli_report_t *report, const cli_diffs_t *diffs)
             json_array_append_new(list, row);
         }
         json_object_set_new(root, "statistics", list);
-        return dump_json(report, root);
+        return cli_dump_json(report->stream, root);
     }
     }
     return ferror(stream) ? -1 : 0;

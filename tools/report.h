@@ -3,6 +3,7 @@
 #ifndef MEMSNAP_REPORT_H
 #define MEMSNAP_REPORT_H
 
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -30,6 +31,14 @@ typedef struct cli_report {
 
 int cli_report_stats(const cli_report_t *report, const cli_stats_t *stats);
 int cli_report_diffs(const cli_report_t *report, const cli_diffs_t *diffs);
+
+/* Writes root, indented, then a newline; -1 when that failed. Takes
+ * root's reference. */
+int cli_dump_json(FILE *stream, json_t *root);
+
+/* The traced process's command line, its first 8 words and " ..." after
+ * them, each word after a space (" ./prog -v"). */
+void cli_print_command_line(FILE *stream, const cli_snapshot_t *snapshot);
 
 /* The names of the groupings and measures, as the options spell them. */
 extern const char *const cli_group_by_names[];

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
+
 /* ---- interned texts ---------------------------------------------------- */
 
 static char **texts;
@@ -77,10 +79,15 @@ const char *cli_location_text(uint32_t id)
 
 /* ---- keys of frames ---------------------------------------------------- */
 
-static const char *base_name(const char *path)
+char *cli_format_location(char *buffer, size_t size, const cli_location_t *location)
 {
-    const char *slash = strrchr(path, '/');
-    return slash != NULL ? slash + 1 : path;
+    if (location->file != NULL)
+        snprintf(buffer, size, "%s:%u (%s)", location->file, location->line, location->function);
+    else if (location->module != NULL && strchr(location->function, '+') == NULL)
+        snprintf(buffer, size, "%s (%s)", location->function, cli_base_name(location->module));
+    else
+        snprintf(buffer, size, "%s", location->function);
+    return buffer;
 }
 
 static uint32_t location_id(const cli_location_t *location, cli_group_by_t group_by)
@@ -101,14 +108,7 @@ static uint32_t location_id(const cli_location_t *location, cli_group_by_t group
     case CLI_GROUP_MODULE:
         return intern(location->module != NULL ? location->module : "<no module>");
     case CLI_GROUP_TRACEBACK:
-        if (location->file != NULL)
-            snprintf(buffer, sizeof buffer, "%s:%u (%s)", location->file, location->line,
-                     location->function);
-        else if (location->module != NULL && strchr(location->function, '+') == NULL)
-            snprintf(buffer, sizeof buffer, "%s (%s)", location->function, base_name(location->module));
-        else
-            snprintf(buffer, sizeof buffer, "%s", location->function);
-        return intern(buffer);
+        return intern(cli_format_location(buffer, sizeof buffer, location));
     }
     return 0;
 }
@@ -165,7 +165,7 @@ static int location_matches(const cli_location_t *location, const cli_filter_t *
            fnmatch(filter->pattern, location->function, 0) == 0 ||
            (location->module != NULL &&
             (fnmatch(filter->pattern, location->module, 0) == 0 ||
-             fnmatch(filter->pattern, base_name(location->module), 0) == 0));
+             fnmatch(filter->pattern, cli_base_name(location->module), 0) == 0));
 }
 
 static int filter_matches(const cli_traceback_t *trace, cli_symbols_t *symbols,

@@ -79,6 +79,12 @@ typedef struct cli_diffs {
     uint64_t total_size, total_count;
 } cli_diffs_t;
 
+/* A source frame as a traceback group shows it: "file.c:12 (function)";
+ * without a file "function (libfoo.so)", or the function text alone when
+ * it is an offset ("parse+0x1c", "libfoo.so+0x1234", "0x7f..."). Returns
+ * buffer (cut to size). */
+char *cli_format_location(char *buffer, size_t size, const cli_location_t *location);
+
 /* The text of an interned id. */
 const char *cli_location_text(uint32_t id);
 /* Keys in the order of their texts, frame by frame (strcmp's sign). */

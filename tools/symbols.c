@@ -763,16 +763,16 @@ static const char *symbol_lookup(symbols_module_t *module, Dwarf_Addr address,
     return label->name;
 }
 
-/* "name" or "name+0xOFF" from the ELF symbol tables; NULL without a symbol. */
+/* "name" or "name+0xOFF" from the ELF symbol tables, with *bare the name
+ * alone; NULL without a symbol (or memory), *bare NULL too. */
 static const char *symbol_name(cli_symbols_t *symbols, symbols_module_t *module,
-                               Dwarf_Addr address)
+                               Dwarf_Addr address, const char **bare)
 {
     Dwarf_Addr offset = 0;
     const char *name = symbol_lookup(module, address, &offset);
-    if (name == NULL)
-        return NULL;
-    if (offset == 0)
-        return arena_strdup(&symbols->arena, name);
+    *bare = name != NULL ? arena_strdup(&symbols->arena, name) : NULL;
+    if (*bare == NULL || offset == 0)
+        return *bare;
     return arena_printf(&symbols->arena, "%s+0x%" PRIx64, name, (uint64_t)offset);
 }
 
@@ -818,10 +818,12 @@ static bool resolve_in_module(cli_symbols_t *symbols, const cli_module_t *info,
         Dwarf_Die *die = &chain.dies[k];
         const char *name = die_function_name(die);
         cli_location_t *location = &locations[slot++];
+        location->symbol = NULL;
         if (name != NULL)
-            location->function = arena_strdup(&symbols->arena, name);
+            location->function = location->symbol = arena_strdup(&symbols->arena, name);
         else if (k == 0 && !outer_from_symbols)
-            location->function = symbol_name(symbols, module, session_address);
+            location->function = symbol_name(symbols, module, session_address,
+                                             &location->symbol);
         else
             location->function = NULL;
         if (location->function == NULL)
@@ -839,7 +841,7 @@ static bool resolve_in_module(cli_symbols_t *symbols, const cli_module_t *info,
          * with only a line table): the symbol table names it, and the line
          * table, when it covers the address, still gives the line. */
         cli_location_t *location = &locations[slot++];
-        location->function = symbol_name(symbols, module, session_address);
+        location->function = symbol_name(symbols, module, session_address, &location->symbol);
         if (location->function == NULL)
             location->function = module_offset_name(symbols, info, address);
         location->file = file != NULL ? arena_strdup(&symbols->arena, file) : NULL;
@@ -866,6 +868,7 @@ static bool resolve_frame(cli_symbols_t *symbols, const cli_frame_t *frame,
         if (location == NULL)
             return false;
         location->function = arena_printf(&symbols->arena, "0x%" PRIx64, frame->offset);
+        location->symbol = NULL;
         location->file = NULL;
         location->line = 0;
         location->module = NULL;
@@ -888,6 +891,7 @@ static bool resolve_frame(cli_symbols_t *symbols, const cli_frame_t *frame,
     if (location == NULL)
         return false;
     location->function = module_offset_name(symbols, info, address);
+    location->symbol = NULL;
     location->file = NULL;
     location->line = 0;
     location->module = info->path;

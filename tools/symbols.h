@@ -39,6 +39,9 @@
 
 typedef struct cli_location {
     const char *function;         /* never NULL: a name, symbol+offset or module+offset */
+    const char *symbol;           /* the function's name alone ("parse" for "parse+0x1c");
+                                   * NULL when the frame names no function: module+offset,
+                                   * a bare address, "??" (a DIE without a name), "?" */
     const char *file;             /* NULL when unknown */
     unsigned line;                /* 0 when unknown */
     const char *module;           /* the module's path, NULL for a frame in none */

@@ -5,7 +5,9 @@
  *
  *   - a failure leaves one line, "fuzz.json: ...", in the error buffer;
  *   - a success keeps its promises: every frame id below nframes, every
- *     module index below nmodules, every string there;
+ *     module index below nmodules, every string there, every leaks row of
+ *     a kind below 5 pointing at the tracebacks row of its id (or at none,
+ *     for the unsampled blocks' id 1);
  *   - the reader's two paths agree. Rows and frames are read straight from
  *     the text when the keys "rows" and "frames" are written plainly, from
  *     jansson's strings otherwise; spelling those keys with an escape
@@ -64,6 +66,18 @@ static void check_snapshot(const cli_snapshot_t *snapshot)
     }
     expect(snapshot->allocator != NULL && json_is_object(snapshot->allocator), "allocator");
     expect(snapshot->document != NULL, "document");
+    const cli_leaks_t *leaks = &snapshot->leaks;
+    expect(leaks->present || (leaks->nrows == 0 && leaks->rows == NULL), "leaks without leaks");
+    for (size_t i = 0; i < leaks->nrows; i++) {
+        const cli_leak_row_t *row = &leaks->rows[i];
+        expect(row->kind < CLI_LEAK_KINDS && row->count >= 1, "leaks row kind or count");
+        expect(row->traceback == CLI_UNSAMPLED_TRACEBACK
+                   ? row->trace == NULL
+                   : row->trace != NULL && row->trace >= snapshot->tracebacks &&
+                         row->trace < snapshot->tracebacks + snapshot->ntracebacks &&
+                         row->trace->id == row->traceback,
+               "leaks row traceback");
+    }
 }
 
 static int same_string(const char *a, const char *b)
@@ -108,6 +122,15 @@ static void compare(const cli_snapshot_t *a, const cli_snapshot_t *b)
            memcmp(a->timeline, b->timeline, a->ntimeline * sizeof a->timeline[0]) == 0,
            "timeline differs");
     expect(json_equal(a->allocator, b->allocator), "allocator differs");
+    expect(a->leaks.present == b->leaks.present && a->leaks.complete == b->leaks.complete &&
+           a->leaks.threads == b->leaks.threads && a->leaks.nrows == b->leaks.nrows &&
+           memcmp(a->leaks.summary, b->leaks.summary, sizeof a->leaks.summary) == 0,
+           "leaks differ");
+    for (size_t i = 0; i < a->leaks.nrows; i++) {
+        const cli_leak_row_t *x = &a->leaks.rows[i], *y = &b->leaks.rows[i];
+        expect(x->traceback == y->traceback && x->kind == y->kind && x->size == y->size &&
+               x->count == y->count, "leaks row differs");
+    }
 }
 
 /* text with every `"rows"` and `"frames"` spelt with an escape; NULL when

@@ -18,6 +18,10 @@
  *   errors      one line per problem, exact text: every error class, from
  *               a missing file to a frame id past the frame table, on
  *               hand-edited copies of the example
+ *   leaks       the optional "leaks" object: the example with one
+ *               (tests/tools/fixtures/example-leaks.json) read back value
+ *               by value, what version 1 allows in it, and one line per
+ *               problem (kinds, columns, rows, tracebacks, sums)
  *   truncated   cut copies of real snapshots
  *   crashers    every input in tests/fuzz/crashers/ (found by `make fuzz`)
  *               goes through the reader again: no crash, no leak, and what
@@ -42,6 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "memsnap.h"
 #include "reader.h"
 
@@ -49,6 +54,7 @@
 #define CORPUS   "tests/fuzz/corpus"
 #define CRASHERS "tests/fuzz/crashers"
 #define EXAMPLE  FIXTURES "/example.json"
+#define EXAMPLE_LEAKS FIXTURES "/example-leaks.json"
 
 /* For loops: ck_assert records every success, this only failures. */
 #define expect(condition, ...)          \
@@ -126,6 +132,18 @@ static void check_promises(const cli_snapshot_t *snapshot)
             expect(row->frames[k] < snapshot->nframes, "row %zu frame %u", i, k);
     }
     ck_assert(json_is_object(snapshot->allocator));
+    const cli_leaks_t *leaks = &snapshot->leaks;
+    ck_assert(leaks->present || (leaks->nrows == 0 && leaks->rows == NULL));
+    for (size_t i = 0; i < leaks->nrows; i++) {
+        const cli_leak_row_t *row = &leaks->rows[i];
+        expect(row->kind < CLI_LEAK_KINDS && row->count >= 1, "leaks row %zu", i);
+        expect(row->traceback == CLI_UNSAMPLED_TRACEBACK
+                   ? row->trace == NULL
+                   : row->trace != NULL && row->trace->id == row->traceback &&
+                         row->trace >= snapshot->tracebacks &&
+                         row->trace < snapshot->tracebacks + snapshot->ntracebacks,
+               "leaks row %zu: traceback", i);
+    }
 }
 
 static uint64_t integer_at(json_t *object, const char *key)
@@ -133,6 +151,32 @@ static uint64_t integer_at(json_t *object, const char *key)
     json_t *value = json_object_get(object, key);
     expect(json_is_integer(value), "\"%s\" is not an integer", key);
     return (uint64_t)json_integer_value(value);
+}
+
+/* The "leaks" object (NULL: none) against snapshot->leaks. */
+static void reference_leaks(const cli_snapshot_t *snapshot, json_t *leaks)
+{
+    ck_assert_int_eq(snapshot->leaks.present, leaks != NULL);
+    if (leaks == NULL)
+        return;
+    ck_assert_int_eq(snapshot->leaks.complete, json_is_true(json_object_get(leaks, "complete")));
+    ck_assert_uint_eq(snapshot->leaks.threads, integer_at(leaks, "threads"));
+    json_t *summary = json_object_get(leaks, "summary");
+    for (int kind = 0; kind < CLI_LEAK_KINDS; kind++) {
+        json_t *entry = json_object_get(summary, cli_leak_kind_names[kind]);
+        ck_assert_uint_eq(snapshot->leaks.summary[kind].size, integer_at(entry, "size"));
+        ck_assert_uint_eq(snapshot->leaks.summary[kind].count, integer_at(entry, "count"));
+    }
+    json_t *rows = json_object_get(leaks, "rows");
+    ck_assert_uint_eq(snapshot->leaks.nrows, json_array_size(rows));
+    for (size_t i = 0; i < snapshot->leaks.nrows; i++) {
+        const cli_leak_row_t *row = &snapshot->leaks.rows[i];
+        unsigned long long traceback, kind, size, count;
+        ck_assert_int_eq(sscanf(json_string_value(json_array_get(rows, i)), "%llu %llu %llu %llu",
+                                &traceback, &kind, &size, &count), 4);
+        expect(row->traceback == traceback && row->kind == kind && row->size == size &&
+               row->count == count, "leaks row %zu differs", i);
+    }
 }
 
 /* Reads text again with jansson alone, the way the format document's
@@ -240,6 +284,7 @@ static void reference_check(const cli_snapshot_t *snapshot, const char *text, si
                "timeline point %zu", i);
     }
     ck_assert(json_equal(snapshot->allocator, json_object_get(root, "allocator")));
+    reference_leaks(snapshot, json_object_get(root, "leaks"));
     json_decref(root);
 }
 
@@ -283,6 +328,17 @@ static void check_same(const cli_snapshot_t *a, const cli_snapshot_t *b)
     ck_assert_uint_eq(a->ntimeline, b->ntimeline);
     ck_assert_mem_eq(a->timeline, b->timeline, a->ntimeline * sizeof a->timeline[0]);
     ck_assert(json_equal(a->allocator, b->allocator));
+    ck_assert_int_eq(a->leaks.present, b->leaks.present);
+    ck_assert_int_eq(a->leaks.complete, b->leaks.complete);
+    ck_assert_uint_eq(a->leaks.threads, b->leaks.threads);
+    ck_assert_mem_eq(a->leaks.summary, b->leaks.summary, sizeof a->leaks.summary);
+    ck_assert_uint_eq(a->leaks.nrows, b->leaks.nrows);
+    for (size_t i = 0; i < a->leaks.nrows; i++) {
+        const cli_leak_row_t *x = &a->leaks.rows[i], *y = &b->leaks.rows[i];
+        expect(x->traceback == y->traceback && x->kind == y->kind && x->size == y->size &&
+               x->count == y->count && (x->trace == NULL) == (y->trace == NULL),
+               "leaks row %zu differs", i);
+    }
 }
 
 /* Every cut of text at the given lengths is refused as cut short. */
@@ -393,6 +449,10 @@ START_TEST(test_example)
     ck_assert_str_eq(snapshot->path, EXAMPLE);
     check_example_values(snapshot);
     check_promises(snapshot);
+    /* no leak check: nothing of it */
+    ck_assert_int_eq(snapshot->leaks.present, 0);
+    ck_assert_ptr_null(snapshot->leaks.rows);
+    ck_assert_uint_eq(snapshot->leaks.nrows, 0);
     size_t length;
     char *text = read_text(EXAMPLE, &length);
     reference_check(snapshot, text, length);
@@ -743,11 +803,54 @@ END_TEST
 
 /* ---- compatible variants, and sizes ---------------------------------------- */
 
-static cli_snapshot_t *example(char **text)
+/* The fixture at path, read as "example.json", and its text. */
+static cli_snapshot_t *fixture(const char *path, char **text)
 {
     size_t length;
-    *text = read_text(EXAMPLE, &length);
+    *text = read_text(path, &length);
     return parse_ok("example.json", *text, length);
+}
+
+static cli_snapshot_t *example(char **text)
+{
+    return fixture(EXAMPLE, text);
+}
+
+/* The fixture at path with edit applied ({from, to} and maybe a second
+ * pair, else NULLs) reads as the fixture itself. */
+static void check_same_edit(const char *path, const char *const edit[4])
+{
+    char *text;
+    cli_snapshot_t *original = fixture(path, &text);
+    char *edited = replaced(text, edit[0], edit[1]);
+    if (edit[2] != NULL) {
+        char *again = replaced(edited, edit[2], edit[3]);
+        free(edited);
+        edited = again;
+    }
+    cli_snapshot_t *snapshot = parse_ok("example.json", edited, strlen(edited));
+    check_same(original, snapshot);
+    cli_snapshot_free(snapshot);
+    cli_snapshot_free(original);
+    free(edited);
+    free(text);
+}
+
+/* The fixture at path with from replaced by to is refused with error. */
+static void check_error_edit(const char *path, const char *from, const char *to,
+                             const char *expected)
+{
+    char *text;
+    cli_snapshot_free(fixture(path, &text));
+    char *edited = replaced(text, from, to);
+    char error[512];
+    memset(error, 'x', sizeof error);
+    cli_snapshot_t *snapshot = cli_snapshot_parse("example.json", edited, strlen(edited), error,
+                                                  sizeof error);
+    ck_assert_ptr_null(snapshot);
+    ck_assert_str_eq(error, expected);
+    free(edited);
+    free(text);
 }
 
 /* Each is a (from, to) edit of the example, or two, that must read the same. */
@@ -783,20 +886,7 @@ static const char *const same_edits[][4] = {
 
 START_TEST(test_compatible_edit)
 {
-    char *text;
-    cli_snapshot_t *original = example(&text);
-    char *edited = replaced(text, same_edits[_i][0], same_edits[_i][1]);
-    if (same_edits[_i][2] != NULL) {
-        char *again = replaced(edited, same_edits[_i][2], same_edits[_i][3]);
-        free(edited);
-        edited = again;
-    }
-    cli_snapshot_t *snapshot = parse_ok("example.json", edited, strlen(edited));
-    check_same(original, snapshot);
-    cli_snapshot_free(snapshot);
-    cli_snapshot_free(original);
-    free(edited);
-    free(text);
+    check_same_edit(EXAMPLE, same_edits[_i]);
 }
 END_TEST
 
@@ -1004,10 +1094,13 @@ END_TEST
 
 /* ---- errors ---------------------------------------------------------------- */
 
-/* Each edit of the example and the one line it must give. */
-static const struct {
+/* An edit of a fixture, from to to, and the one line it must give. */
+typedef struct error_edit {
     const char *from, *to, *error;
-} error_edits[] = {
+} error_edit_t;
+
+/* Each edit of the example and the one line it must give. */
+static const error_edit_t error_edits[] = {
     /* not a snapshot, or not this version */
     { "\"format\": \"memsnap-snapshot\",\n", "",
       "example.json: not a memsnap snapshot (no \"format\" key)" },
@@ -1198,18 +1291,7 @@ static const struct {
 
 START_TEST(test_error_edit)
 {
-    char *text;
-    cli_snapshot_t *original = example(&text);
-    cli_snapshot_free(original);
-    char *edited = replaced(text, error_edits[_i].from, error_edits[_i].to);
-    char error[512];
-    memset(error, 'x', sizeof error);
-    cli_snapshot_t *snapshot = cli_snapshot_parse("example.json", edited, strlen(edited), error,
-                                                  sizeof error);
-    ck_assert_ptr_null(snapshot);
-    ck_assert_str_eq(error, error_edits[_i].error);
-    free(edited);
-    free(text);
+    check_error_edit(EXAMPLE, error_edits[_i].from, error_edits[_i].to, error_edits[_i].error);
 }
 END_TEST
 
@@ -1339,6 +1421,193 @@ START_TEST(test_error_buffer)
 }
 END_TEST
 
+/* ---- leaks ------------------------------------------------------------------- */
+
+START_TEST(test_leaks_example)
+{
+    char error[512];
+    cli_snapshot_t *s = cli_snapshot_load(EXAMPLE_LEAKS, error, sizeof error);
+    ck_assert_msg(s != NULL, "refused: %s", error);
+    check_example_values(s);          /* the rest reads as without it */
+    check_promises(s);
+    const cli_leaks_t *leaks = &s->leaks;
+    ck_assert_int_eq(leaks->present, 1);
+    ck_assert_int_eq(leaks->complete, 0);
+    ck_assert_uint_eq(leaks->threads, 3);
+    static const uint64_t summary[CLI_LEAK_KINDS][2] = {
+        { 16, 2 }, { 48, 2 }, { 0, 0 }, { 8, 1 }, { 10, 1 },
+    };
+    for (int kind = 0; kind < CLI_LEAK_KINDS; kind++) {
+        ck_assert_uint_eq(leaks->summary[kind].size, summary[kind][0]);
+        ck_assert_uint_eq(leaks->summary[kind].count, summary[kind][1]);
+    }
+    static const struct {
+        uint32_t traceback;
+        cli_leak_kind_t kind;
+        uint64_t size, count;
+        int row;                      /* index into tracebacks; -1 for none */
+    } rows[] = {
+        { 2, CLI_LEAK_DEFINITE, 16, 2, 0 },
+        { 1, CLI_LEAK_INDIRECT, 48, 2, -1 },
+        { 2, CLI_LEAK_REACHABLE, 8, 1, 0 },
+        { 3, CLI_LEAK_IGNORED, 10, 1, 1 },
+    };
+    ck_assert_uint_eq(leaks->nrows, 4);
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_uint_eq(leaks->rows[i].traceback, rows[i].traceback);
+        ck_assert_int_eq(leaks->rows[i].kind, rows[i].kind);
+        ck_assert_uint_eq(leaks->rows[i].size, rows[i].size);
+        ck_assert_uint_eq(leaks->rows[i].count, rows[i].count);
+        ck_assert_ptr_eq(leaks->rows[i].trace,
+                         rows[i].row < 0 ? NULL : &s->tracebacks[rows[i].row]);
+    }
+    ck_assert_str_eq(cli_leak_kind_names[CLI_LEAK_POSSIBLE], "possible");
+    size_t length;
+    char *text = read_text(EXAMPLE_LEAKS, &length);
+    reference_check(s, text, length);
+    cli_snapshot_free(s);
+    free(text);
+}
+END_TEST
+
+/* Edits of the example with leaks that must read the same. */
+static const char *const leak_same_edits[][4] = {
+    { "\"complete\": false,", "\"complete\": false, \"future\": [1, {\"rows\": 2}],", NULL,
+      NULL },
+    { "\"definite\":  {\"size\": 16, \"count\": 2}",
+      "\"definite\":  {\"count\": 2, \"bytes\": 99, \"size\": 16}", NULL, NULL },
+    { "\"rows\": [\"2 0 16 2\"", "\"ro\\u0077s\": [\"2 0 16 2\"", NULL, NULL },
+    { "\"2 0 16 2\"", "\"\\u0032 0 16 2\"", NULL, NULL },
+    { "\"leaks\": {", "\"leaks\" :\n\t{ ", NULL, NULL },
+};
+
+START_TEST(test_leaks_compatible)
+{
+    check_same_edit(EXAMPLE_LEAKS, leak_same_edits[_i]);
+}
+END_TEST
+
+/* A check that found no block at all: no rows, every summary 0. */
+START_TEST(test_leaks_empty)
+{
+    char *text;
+    cli_snapshot_free(fixture(EXAMPLE_LEAKS, &text));
+    json_t *root = json_loads(text, 0, NULL);
+    json_t *leaks = json_object_get(root, "leaks");
+    json_array_clear(json_object_get(leaks, "rows"));
+    for (int kind = 0; kind < CLI_LEAK_KINDS; kind++)
+        json_object_set_new(json_object_get(leaks, "summary"), cli_leak_kind_names[kind],
+                            json_pack("{s:i, s:i}", "size", 0, "count", 0));
+    char *dumped = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    cli_snapshot_t *s = parse_ok("example.json", dumped, strlen(dumped));
+    ck_assert_int_eq(s->leaks.present, 1);
+    ck_assert_uint_eq(s->leaks.nrows, 0);
+    for (int kind = 0; kind < CLI_LEAK_KINDS; kind++)
+        ck_assert_uint_eq(s->leaks.summary[kind].size + s->leaks.summary[kind].count, 0);
+    cli_snapshot_free(s);
+    free(dumped);
+    free(text);
+}
+END_TEST
+
+/* Each edit of the example with leaks and the one line it must give. */
+static const error_edit_t leak_error_edits[] = {
+    /* the object and its plain members */
+    { "\"leaks\": {\n    \"complete\": false,", "\"leaks\": 7, \"x\": {\n    \"complete\": false,",
+      "example.json: \"leaks\" is an integer, expected an object" },
+    { "\"complete\": false,\n    ", "", "example.json: \"leaks.complete\" is missing" },
+    { "\"complete\": false,", "\"complete\": 0,",
+      "example.json: \"leaks.complete\" is an integer, expected true or false" },
+    { "\"threads\": 3,", "\"threads\": -1,",
+      "example.json: \"leaks.threads\" is -1, expected a non-negative integer" },
+    { "\"threads\": 3,\n    ", "", "example.json: \"leaks.threads\" is missing" },
+    /* kinds */
+    { "\"reachable\", \"ignored\"]", "\"reachable\"]",
+      "example.json: \"leaks.kinds\" has 4 names, expected 5: definite, indirect, possible, "
+      "reachable, ignored" },
+    { "\"indirect\", \"possible\"", "\"indirect\", \"posible\"",
+      "example.json: \"leaks.kinds[2]\" is \"posible\", expected \"possible\"" },
+    { "[\"definite\", \"indirect\",", "[\"indirect\", \"definite\",",
+      "example.json: \"leaks.kinds[0]\" is \"indirect\", expected \"definite\"" },
+    { "\"reachable\", \"ignored\"]", "\"reachable\", 4]",
+      "example.json: \"leaks.kinds[4]\" is an integer, expected \"ignored\"" },
+    { "\"reachable\", \"ignored\"]", "\"reachable\", \"ignored \"]",
+      "example.json: \"leaks.kinds[4]\" is \"ignored \", expected \"ignored\"" },
+    { "\"kinds\": [\"definite\", \"indirect\", \"possible\", \"reachable\", \"ignored\"]",
+      "\"kinds\": \"all\"", "example.json: \"leaks.kinds\" is a string, expected an array" },
+    /* summary */
+    { "\"summary\": {", "\"old_summary\": {", "example.json: \"leaks.summary\" is missing" },
+    { "\"possible\":  {\"size\": 0, \"count\": 0},\n      ", "",
+      "example.json: \"leaks.summary.possible\" is missing" },
+    { "\"possible\":  {\"size\": 0, \"count\": 0}", "\"possible\":  [0, 0]",
+      "example.json: \"leaks.summary.possible\" is an array, expected an object" },
+    { "\"reachable\": {\"size\": 8, \"count\": 1}", "\"reachable\": {\"size\": 8}",
+      "example.json: \"leaks.summary.reachable.count\" is missing" },
+    { "\"ignored\":   {\"size\": 10,", "\"ignored\":   {\"size\": -10,",
+      "example.json: \"leaks.summary.ignored.size\" is -10, expected a non-negative integer" },
+    /* columns */
+    { "[\"traceback\", \"kind\", \"size\", \"count\"]", "[\"traceback\", \"kind\", \"size\"]",
+      "example.json: \"leaks.columns\" has 3 names, expected 4: traceback, kind, size, count" },
+    { "[\"traceback\", \"kind\",", "[\"traceback\", \"type\",",
+      "example.json: \"leaks.columns[1]\" is \"type\", expected \"kind\"" },
+    { "\"columns\": [\"traceback\"", "\"cols\": [\"traceback\"",
+      "example.json: \"leaks.columns\" is missing" },
+    /* rows */
+    { "\"rows\": [\"2 0 16 2\", \"1 1 48 2\", \"2 3 8 1\", \"3 4 10 1\"]",
+      "\"rows\": \"2 0 16 2\"", "example.json: \"leaks.rows\" is a string, expected an array" },
+    { "\"1 1 48 2\"", "[1, 1, 48, 2]", "example.json: leaks row 1 is an array, expected a string" },
+    { "\"2 3 8 1\"", "\"2 3 8 x\"",
+      "example.json: leaks row 2: not decimal numbers separated by single spaces "
+      "(at character 6)" },
+    { "\"2 3 8 1\"", "\"2 3  8 1\"",
+      "example.json: leaks row 2: not decimal numbers separated by single spaces "
+      "(at character 4)" },
+    { "\"3 4 10 1\"", "\"3 4 10 1 \"",
+      "example.json: leaks row 3: not decimal numbers separated by single spaces "
+      "(at character 9)" },
+    { "\"2 0 16 2\"", "\"\"",
+      "example.json: leaks row 0: not decimal numbers separated by single spaces "
+      "(at character 0)" },
+    { "\"2 3 8 1\"", "\"2 3 8\"",
+      "example.json: leaks row 2: 3 numbers, expected 4 (traceback, kind, size, count)" },
+    { "\"2 3 8 1\"", "\"2 3 8 1 0\"",
+      "example.json: leaks row 2: 5 numbers, expected 4 (traceback, kind, size, count)" },
+    { "\"2 3 8 1\"", "\"2 3 18446744073709551616 1\"",
+      "example.json: leaks row 2: number 3 does not fit in 64 bits" },
+    { "\"3 4 10 1\"", "\"3 5 10 1\"",
+      "example.json: leaks row 3: kind 5 past \"leaks.kinds\" (5 kinds)" },
+    { "\"2 3 8 1\"", "\"2 3 8 0\"",
+      "example.json: leaks row 2: count 0, expected 1 or more (rows are only written for blocks)" },
+    { "\"2 0 16 2\"", "\"6 0 16 2\"",
+      "example.json: leaks row 0: traceback 6 is not in the tracebacks table" },
+    { "\"3 4 10 1\"", "\"0 4 10 1\"",
+      "example.json: leaks row 3: traceback 0 is not in the tracebacks table" },
+    { "\"3 4 10 1\"", "\"4294967298 4 10 1\"",
+      "example.json: leaks row 3: traceback 4294967298 is not in the tracebacks table" },
+    { "\"3 4 10 1\"", "\"2 0 10 1\"",
+      "example.json: leaks row 3: traceback 2 and kind definite again (as in row 0)" },
+    /* sums */
+    { "\"2 3 8 1\"", "\"2 3 9 1\"",
+      "example.json: the leaks rows of kind reachable add up to 9 bytes in 1 blocks, but "
+      "\"leaks.summary.reachable\" says 8 bytes in 1 blocks" },
+    { "\"definite\":  {\"size\": 16, \"count\": 2}", "\"definite\":  {\"size\": 16, \"count\": 3}",
+      "example.json: the leaks rows of kind definite add up to 16 bytes in 2 blocks, but "
+      "\"leaks.summary.definite\" says 16 bytes in 3 blocks" },
+    { "\"possible\":  {\"size\": 0,", "\"possible\":  {\"size\": 5,",
+      "example.json: the leaks rows of kind possible add up to 0 bytes in 0 blocks, but "
+      "\"leaks.summary.possible\" says 5 bytes in 0 blocks" },
+    { "\"2 3 8 1\", \"3 4 10 1\"", "\"2 3 18446744073709551615 1\", \"3 3 10 1\"",
+      "example.json: the leaks rows of kind reachable add up to more than 64 bits" },
+};
+
+START_TEST(test_leaks_error_edit)
+{
+    check_error_edit(EXAMPLE_LEAKS, leak_error_edits[_i].from, leak_error_edits[_i].to,
+                     leak_error_edits[_i].error);
+}
+END_TEST
+
 /* ---- truncated ------------------------------------------------------------- */
 
 START_TEST(test_truncated)
@@ -1452,6 +1721,15 @@ static Suite *reader_suite(void)
     tcase_add_test(errors, test_error_buffer);
     suite_add_tcase(suite, errors);
 
+    TCase *leaks = tcase_create("leaks");
+    tcase_add_test(leaks, test_leaks_example);
+    tcase_add_loop_test(leaks, test_leaks_compatible, 0,
+                        (int)(sizeof leak_same_edits / sizeof leak_same_edits[0]));
+    tcase_add_test(leaks, test_leaks_empty);
+    tcase_add_loop_test(leaks, test_leaks_error_edit, 0,
+                        (int)(sizeof leak_error_edits / sizeof leak_error_edits[0]));
+    suite_add_tcase(suite, leaks);
+
     TCase *truncated = tcase_create("truncated");
     tcase_set_timeout(truncated, 60);
     tcase_add_test(truncated, test_truncated);
@@ -1468,9 +1746,5 @@ int main(void)
 {
     if (getenv("READER_TEST_CHILD") != NULL)
         return live_child();
-    SRunner *runner = srunner_create(reader_suite());
-    srunner_run_all(runner, CK_ENV);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(reader_suite());
 }

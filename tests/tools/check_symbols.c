@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_run.h"
 #include "reader.h"
 #include "symbols.h"
 
@@ -298,6 +299,16 @@ static void expect_location(const cli_resolved_t *resolved, unsigned k, const ch
         ck_assert_str_eq(location->module, module);
 }
 
+/* Location k's symbol, the function's name alone (NULL: none). */
+static void expect_symbol(const cli_resolved_t *resolved, unsigned k, const char *symbol)
+{
+    ck_assert_msg(k < resolved->count, "location %u of %u", k, resolved->count);
+    const char *actual = resolved->locations[k].symbol;
+    ck_assert_msg(symbol == NULL ? actual == NULL : actual != NULL && strcmp(actual, symbol) == 0,
+                  "location %u: symbol '%s', expected '%s'", k, actual ? actual : "(null)",
+                  symbol ? symbol : "(null)");
+}
+
 static char *format_text(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 /* A formatted string in a static buffer, for expected names. */
@@ -377,6 +388,10 @@ START_TEST(test_inlined_frames)
                     marker_line(LIB_SOURCE, "SITE_MIDDLE"), inner->path);
     expect_location(resolved, 2, "fixture_outer", LIB_SOURCE,
                     marker_line(LIB_SOURCE, "SITE_OUTER"), inner->path);
+    /* each inlined frame is named by its own function */
+    expect_symbol(resolved, 0, "inner_helper");
+    expect_symbol(resolved, 1, "middle_helper");
+    expect_symbol(resolved, 2, "fixture_outer");
     cli_symbols_free(symbols);
     snapshot_free(snapshot);
 }
@@ -563,6 +578,10 @@ START_TEST(test_symbols_without_debug_information)
                     format_text("hidden_alloc+0x%" PRIx64,
                                 hidden->offset - 1 - symbol_offset("hidden_alloc")),
                     NULL, 0, stripped_path);
+    /* the symbol without its offset */
+    expect_symbol(resolved[0], 0, "fixture_outer");
+    expect_symbol(resolved[1], 0, "fixture_plain");
+    expect_symbol(resolved[2], 0, "hidden_alloc");
     cli_symbols_free(symbols);
     snapshot_free(snapshot);
 }
@@ -588,6 +607,7 @@ START_TEST(test_fully_stripped)
     ck_assert_uint_eq(resolved->count, 1);
     expect_location(resolved, 0, format_text("libsymfix.so+0x%" PRIx64, hidden->offset - 1), NULL,
                     0, bare_path);
+    expect_symbol(resolved, 0, NULL);
     cli_symbols_free(symbols);
     snapshot_free(snapshot);
 }
@@ -719,6 +739,10 @@ START_TEST(test_frames_without_a_file)
     expect_location(vdso, 0, "linux-vdso.so.1+0x9a0", NULL, 0, "linux-vdso.so.1");
     ck_assert_uint_eq(past->count, 1);
     expect_location(past, 0, "?", NULL, 0, NULL);
+    /* none of them names a function */
+    expect_symbol(absolute, 0, NULL);
+    expect_symbol(vdso, 0, NULL);
+    expect_symbol(past, 0, NULL);
     cli_symbols_free(symbols);
     snapshot_free(snapshot);
 }
@@ -777,9 +801,5 @@ static Suite *symbols_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(symbols_suite());
-    srunner_run_all(runner, CK_ENV);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(symbols_suite());
 }

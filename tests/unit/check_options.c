@@ -9,13 +9,15 @@
 #include "unit.h"
 
 #include "alloc.h"
+#include "leak_kinds.h"
 #include "options.h"
 
 #include <signal.h>
 
 #define KNOWN_NAMES "(known: MEMSNAP_STATS MEMSNAP_STATS_FILE MEMSNAP_ALIGN16 MEMSNAP_TRACE " \
                     "MEMSNAP_START MEMSNAP_FRAMES MEMSNAP_SAMPLE_BYTES MEMSNAP_DIR " \
-                    "MEMSNAP_SIGNAL MEMSNAP_INTERVAL)"
+                    "MEMSNAP_SIGNAL MEMSNAP_INTERVAL MEMSNAP_LEAKS MEMSNAP_LEAK_EXITCODE " \
+                    "MEMSNAP_LEAK_KINDS MEMSNAP_SUPPRESSIONS MEMSNAP_GEN_SUPPRESSIONS)"
 
 /* Runs ms_options_init(envp) and returns what it wrote on stderr. */
 static const char *parse_capturing_stderr(char **envp)
@@ -65,6 +67,11 @@ START_TEST(test_defaults_before_parse)
     ck_assert_ptr_null(ms_option_string(MS_OPTION_DIR));
     ck_assert_int_eq(ms_option(MS_OPTION_SIGNAL), SIGUSR2);
     ck_assert_int_eq(ms_option(MS_OPTION_INTERVAL), 0);
+    ck_assert_int_eq(ms_option(MS_OPTION_LEAKS), 0);
+    ck_assert_int_eq(ms_option(MS_OPTION_LEAK_EXITCODE), 0);
+    ck_assert_int_eq(ms_option(MS_OPTION_LEAK_KINDS), 1 << MS_LEAK_DEFINITE | 1 << MS_LEAK_INDIRECT);
+    ck_assert_ptr_null(ms_option_string(MS_OPTION_SUPPRESSIONS));
+    ck_assert_int_eq(ms_option(MS_OPTION_GEN_SUPPRESSIONS), 0);
     static const char *const names[MS_OPTION_COUNT] = {
         [MS_OPTION_STATS] = "MEMSNAP_STATS",
         [MS_OPTION_STATS_FILE] = "MEMSNAP_STATS_FILE",
@@ -76,6 +83,11 @@ START_TEST(test_defaults_before_parse)
         [MS_OPTION_DIR] = "MEMSNAP_DIR",
         [MS_OPTION_SIGNAL] = "MEMSNAP_SIGNAL",
         [MS_OPTION_INTERVAL] = "MEMSNAP_INTERVAL",
+        [MS_OPTION_LEAKS] = "MEMSNAP_LEAKS",
+        [MS_OPTION_LEAK_EXITCODE] = "MEMSNAP_LEAK_EXITCODE",
+        [MS_OPTION_LEAK_KINDS] = "MEMSNAP_LEAK_KINDS",
+        [MS_OPTION_SUPPRESSIONS] = "MEMSNAP_SUPPRESSIONS",
+        [MS_OPTION_GEN_SUPPRESSIONS] = "MEMSNAP_GEN_SUPPRESSIONS",
     };
     for (int id = 0; id < MS_OPTION_COUNT; id++) {
         ck_assert_ptr_nonnull(names[id]);
@@ -254,6 +266,41 @@ START_TEST(test_interval_invalid)
 END_TEST
 
 /* Every new option at once, among unrelated entries: no word on stderr. */
+START_TEST(test_leak_kinds_valid)
+{
+    ck_assert_str_eq(parse_one("MEMSNAP_LEAK_KINDS", "possible,definite"), "");
+    ck_assert_int_eq(ms_option(MS_OPTION_LEAK_KINDS), 1 << MS_LEAK_POSSIBLE | 1 << MS_LEAK_DEFINITE);
+}
+END_TEST
+
+static const char *const bad_kinds[] = { "", "ignored", "definite,", ",definite", "definite,,indirect",
+                                         "Definite", "lost", "definite indirect" };
+
+START_TEST(test_leak_kinds_invalid)
+{
+    const char *accepted = "kinds among definite, indirect, possible, reachable, separated by commas";
+    ck_assert_str_eq(parse_one("MEMSNAP_LEAK_KINDS", bad_kinds[_i]),
+                     invalid_line("MEMSNAP_LEAK_KINDS", bad_kinds[_i], accepted, "definite,indirect"));
+    ck_assert_int_eq(ms_option(MS_OPTION_LEAK_KINDS), 1 << MS_LEAK_DEFINITE | 1 << MS_LEAK_INDIRECT);
+}
+END_TEST
+
+START_TEST(test_leak_exit_code)
+{
+    ck_assert_str_eq(parse_one("MEMSNAP_LEAK_EXITCODE", "23"), "");
+    ck_assert_int_eq(ms_option(MS_OPTION_LEAK_EXITCODE), 23);
+}
+END_TEST
+
+START_TEST(test_leak_exit_code_out_of_range)
+{
+    ck_assert_str_eq(parse_one("MEMSNAP_LEAK_EXITCODE", "256"),
+                     invalid_line("MEMSNAP_LEAK_EXITCODE", "256", "an exit status from 1 to 255, 0 for none",
+                                  "0"));
+    ck_assert_int_eq(ms_option(MS_OPTION_LEAK_EXITCODE), 0);
+}
+END_TEST
+
 START_TEST(test_all_options_together)
 {
     static char *envp[] = {
@@ -437,6 +484,10 @@ static Suite *options_suite(void)
                         sizeof valid_intervals / sizeof valid_intervals[0]);
     tcase_add_loop_test(numbers, test_interval_invalid, 0,
                         sizeof invalid_intervals / sizeof invalid_intervals[0]);
+    tcase_add_test(numbers, test_leak_kinds_valid);
+    tcase_add_loop_test(numbers, test_leak_kinds_invalid, 0, sizeof bad_kinds / sizeof bad_kinds[0]);
+    tcase_add_test(numbers, test_leak_exit_code);
+    tcase_add_test(numbers, test_leak_exit_code_out_of_range);
     tcase_add_test(numbers, test_all_options_together);
     tcase_add_test(numbers, test_bad_values_each_warn);
     suite_add_tcase(suite, numbers);
