@@ -20,7 +20,7 @@
 #                                     fewer repetitions
 #
 # The whole takes about 2.5 minutes on the 2-core bench machine (measured
-# before tracing existed: traced runs may add some), and leaks.sh about 1.5
+# before tracing existed: traced runs may add some), and leaks.sh about 1.7
 # more.
 
 BENCH_SOURCES    := $(wildcard bench/*.c)

@@ -8,8 +8,8 @@
 #   bench/leaks.sh BINDIR LIBRARY     (make bench runs it after trace.sh)
 #
 # Environment:
-#   BENCH_LEAK_REPS   repetitions (default 5: one takes about 17 s on the
-#                     2-core bench machine)
+#   BENCH_LEAK_REPS   repetitions (default 5: one takes about 20 s on the
+#                     2-core bench machine, the whole about 1.7 minutes)
 #
 # Workloads:
 #   4 python  /usr/bin/python3 bench/python_json.py, PYTHONMALLOC=malloc, as
@@ -48,7 +48,8 @@
 # exit snapshot (docs/snapshot-format.md, "leaks"), how long it held the
 # process still; stderr is shown only when a run fails.
 #
-# The row with a target, its ratio the median of per-repetition ratios:
+# The rows with a target, one a workload, each ratio the median of
+# per-repetition ratios:
 #   leaks / (traced + scan) <= 1.0x: a run with leak checking costs no more
 #   than exact tracing plus the scan, the scan of the same repetition's
 #   leaks run. Both inputs, traced and scan, are informational rows. Not
@@ -56,16 +57,23 @@
 #   takes about a millisecond, far below the tens of milliseconds by which
 #   two runs of the same command differ, and that quotient would be noise.
 #   The report is not in this bound (it is about the check): its cost is the
-#   row "report - leaks", and "leaks + report / plain" what `memsnap run
+#   row "report - leaks", the difference of the two runs, and "memsnap
+#   leaks FILE", that command timed alone on the leaks run's snapshot (out
+#   of the timed run); "leaks + report / plain" is what `memsnap run
 #   --leaks` costs in all. Informational too: leaks / plain, lsan / plain
 #   (the issue quotes LeakSanitizer at 1.2x), the blocks of each kind the
 #   check found (python), and the blocks LeakSanitizer reported leaked.
+#   "after work" rows (python, as in trace.sh) time only the exit, where the
+#   check and the report happen: from the end of python_json.py's work
+#   (it prints when) until the command returned, free of the noise of the
+#   work itself.
 # And an absolute target: the check of 7, 10M live blocks (1 GiB), in at
 # most 2 s: the median of the times leak_scan prints, with its heap's size
 # and peak RSS for information.
 # A benchmark, not a test: a missed target is reported, not an error. The
-# exit status is non-zero only when a program fails, a preload did not take,
-# or a leaks run wrote no leak check into its snapshot.
+# exit status is non-zero only when a program or `memsnap leaks` fails, a
+# preload did not take, or a leaks run wrote no leak check into its
+# snapshot.
 set -euo pipefail
 # The command line, the workloads, run_timed, the table's rows, the noise
 # measure...: shared with run.sh and trace.sh.
@@ -96,9 +104,12 @@ targets=(
 infos=(
     "python.plain.seconds|python.traced.seconds|  4 traced / plain (s)"
     "python.scan.ms|python.scan.ms|  4 scan, duration_ns (ms)"
+    "python.traced.after|python.leaks.after|  4 after work (s): traced, leaks"
     "python.plain.seconds|python.leaks.seconds|  4 leaks / plain (s)"
     "python.plain.seconds|python.report.seconds|  4 leaks + report / plain (s)"
-    "python.report.extra|python.report.extra|  4 report: (leaks + report) - leaks (s)"
+    "python.report.extra|python.report.extra|  4 report in the run: report - leaks (s)"
+    "python.leaks.after|python.report.after|  4 after work (s): leaks, report"
+    "python.cli.seconds|python.cli.seconds|  4 report alone: memsnap leaks FILE (s)"
     "python.plain.seconds|python.lsan.seconds|  4 LeakSanitizer / plain (s)"
     "python.definite.blocks|python.definite.blocks|  4 definitely lost (blocks)"
     "python.indirect.blocks|python.indirect.blocks|  4 indirectly lost (blocks)"
@@ -139,7 +150,7 @@ for kind in ("definite", "indirect", "possible", "reachable"):
 # The scan workload is run_scan's.
 run_variant() {
     local workload=$1 variant=$2 scratch=$results/scratch
-    local end line key numbers name value expected
+    local end line key numbers name value expected snapshot start
     local -a settings=() command=()
     if [ "$workload" = scan ]; then
         run_scan
@@ -158,12 +169,19 @@ run_variant() {
     esac
     run_timed "$workload" "$variant" "$expected" env "${settings[@]}" "${command[@]}"
     if [ "$variant" = leaks ]; then
-        numbers=$(leak_numbers "$(find "$scratch" -name 'memsnap.*.exit.json')") || {
+        snapshot=$(find "$scratch" -name 'memsnap.*.exit.json')
+        numbers=$(leak_numbers "$snapshot") || {
             echo "bench: $workload (leaks run) wrote no exit snapshot with a leak check" >&2
             exit 1; }
         while read -r name value; do
             appends "$value" "$workload.$name"
         done <<<"$numbers"
+        # The report alone, as the report run has the library run it.
+        start=$EPOCHREALTIME
+        "$cli" leaks "$snapshot" >/dev/null 2>"$results/err" || {
+            echo "bench: $cli leaks $snapshot failed:" >&2; cat "$results/err" >&2; exit 1; }
+        appends "$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.4f", b - a }')" \
+            "$workload.cli.seconds"
     fi
     if [ "$variant" = lsan ]; then
         # "SUMMARY: LeakSanitizer: B byte(s) leaked in N allocation(s).", or
@@ -206,10 +224,12 @@ done
 # shellcheck disable=SC2016
 per_repetition python.report.extra '$1 - $2' python.report.seconds python.leaks.seconds
 
-scale() {   # scale VALUE FILE: counts whole, MiB with one decimal, the rest with two
+scale() {   # scale VALUE FILE: counts whole, MiB with one decimal, times after
+            # the work with three, the rest with two
     case $2 in
         *.blocks) awk -v v="$1" 'BEGIN { printf "%.0f", v }' ;;
         *mib)     awk -v v="$1" 'BEGIN { printf "%.1f", v }' ;;
+        *.after)  awk -v v="$1" 'BEGIN { printf "%.3f", v }' ;;
         *)        awk -v v="$1" 'BEGIN { printf "%.2f", v }' ;;
     esac
 }

@@ -230,7 +230,9 @@ run_repetitions() {
 # must name EXPECTED). Appends its wall seconds to
 # $results/WORKLOAD.VARIANT.seconds; sets line, its result line, and end,
 # $EPOCHREALTIME when it returned. Every python run must compute the same:
-# its checksum must be the first run's.
+# its checksum must be the first run's; for python, also appends the time
+# from the end of its work (python_json.py prints when) until the command
+# returned to $results/python.VARIANT.after.
 run_timed() {
     local workload=$1 variant=$2 expected=$3 start sum
     shift 3
@@ -250,6 +252,8 @@ run_timed() {
             echo "bench: python ($variant run) printed checksum $sum, expected $checksum" >&2
             exit 1
         fi
+        appends "$(awk -v a="$(field "$line" end)" -v b="$end" 'BEGIN { printf "%.4f", b - a }')" \
+            "$workload.$variant.after"
     fi
 }
 

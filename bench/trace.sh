@@ -118,9 +118,6 @@ run_variant() {
     esac
 
     run_timed "$workload" "$variant" "$expected" env "${settings[@]}" "${tracer[@]}" "${command[@]}"
-    if [ "$workload" = python ]; then
-        appends "$(awk -v a="$(field "$line" end)" -v b="$end" 'BEGIN { printf "%.4f", b - a }')" "$stem.after"
-    fi
     appends "$(find "$scratch" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.3f", s / 1048576 }')" \
         "$stem.written"
     if [ "$variant" = heaptrack ]; then

@@ -49,7 +49,7 @@ enum { UNREACHED, REACHABLE, POSSIBLE, INDIRECT };
 typedef enum source { DEFINITE_SOURCE, POSSIBLE_SOURCE, LOST_SOURCE } source_t;
 
 /* Per traceback id, from its frames. */
-enum { ALLOCATED_BY_LOADER = 1, ALLOCATED_BY_NEW_ARRAY = 2 };
+enum { ALLOCATED_BY_LOADER = 1, ALLOCATED_BY_NEW = 2 };
 
 /* A thread's TLS block and control block around its thread pointer: glibc's
  * struct pthread is about 2.3 KiB. */
@@ -94,7 +94,7 @@ typedef struct checker {
     uint32_t ntracebacks;
     uintptr_t low, high;          /* no block lies outside */
     uintptr_t loader_start, loader_end;
-    uintptr_t new_array_start, new_array_end;
+    uintptr_t operator_new[4][2]; /* the C++ allocation functions' code */
     size_t static_tls_bytes;
     uintptr_t self[2];            /* memsnap's code, when it is a library of its own */
     uintptr_t libc[2];            /* the C library's code */
@@ -192,16 +192,16 @@ static int segments_of_module(struct dl_phdr_info *info, size_t size, void *cont
 }
 
 /* The range of the function holding symbol name, or an empty one. */
-static void function_range(const char *name, uintptr_t *start, uintptr_t *end)
+static void function_range(const char *name, uintptr_t range[2])
 {
     Dl_info info;
     const ElfW(Sym) *symbol = NULL;
     void *address = dlsym(RTLD_DEFAULT, name);
-    *start = *end = 0;
+    range[0] = range[1] = 0;
     if (address != NULL && dladdr1(address, &info, (void **)&symbol, RTLD_DL_SYMENT) != 0 &&
         symbol != NULL) {
-        *start = (uintptr_t)address;
-        *end = *start + symbol->st_size;
+        range[0] = (uintptr_t)address;
+        range[1] = range[0] + symbol->st_size;
     }
 }
 
@@ -227,9 +227,14 @@ static void prepare(checker_t *checker, int at_exit, uintptr_t stack_low)
         size_t alignment;
         tls_info(&checker->static_tls_bytes, &alignment);
     }
-    /* operator new[]: its blocks may be held by a pointer past their element
-     * count (memcheck's "newarray" heuristic). */
-    function_range("_Znam", &checker->new_array_start, &checker->new_array_end);
+    /* operator new and new[], plain and aligned (the nothrow forms call
+     * these): a new[] block may be held by a pointer past its element count
+     * (memcheck's "newarray" heuristic). libstdc++'s new[] tail-calls new, so
+     * the two cannot be told apart by their frames: both count. */
+    static const char *const names[4] = { "_Znwm", "_Znam", "_ZnwmSt11align_val_t",
+                                          "_ZnamSt11align_val_t" };
+    for (int i = 0; i < 4; i++)
+        function_range(names[i], checker->operator_new[i]);
 }
 
 /* ---- tables, once the locks are held ------------------------------------- */
@@ -275,10 +280,10 @@ static void flag_tracebacks(checker_t *checker)
         uint8_t flags = 0;
         if (in_range(traceback->frames[0], checker->loader_start, checker->loader_end))
             flags |= ALLOCATED_BY_LOADER;
-        /* operator new[] calls operator new, which calls malloc. */
-        for (unsigned i = 0; i < traceback->nframes && i < 2; i++)
-            if (in_range(traceback->frames[i], checker->new_array_start, checker->new_array_end))
-                flags |= ALLOCATED_BY_NEW_ARRAY;
+        for (int i = 0; i < 4; i++)
+            if (in_range(traceback->frames[0], checker->operator_new[i][0],
+                         checker->operator_new[i][1]))
+                flags |= ALLOCATED_BY_NEW;
         checker->traceback_flags[id] = flags;
     }
 }
@@ -422,7 +427,7 @@ MS_NO_ASAN static int counts_as_start(const checker_t *checker, const block_t *b
         /* newarray: new[] of objects with destructors keeps the element
          * count first and returns the address after it. */
         if (block->traceback < checker->ntracebacks &&
-            (checker->traceback_flags[block->traceback] & ALLOCATED_BY_NEW_ARRAY) &&
+            (checker->traceback_flags[block->traceback] & ALLOCATED_BY_NEW) &&
             header[0] != 0 && (block->size - 8) % header[0] == 0)
             return 1;
     }
@@ -575,7 +580,9 @@ static void count_and_clear(checker_t *checker, block_t *block)
     ms_leak_kind_t kind = kind_of_state[state];
     if (*block->word & MS_SLOT_IGNORED)
         kind = MS_LEAK_IGNORED;
-    if (block->traceback < checker->ntracebacks) {
+    /* A large block made before tracing started (traceback 0) takes part in
+     * the marking but has no row to be counted in. */
+    if (block->traceback != 0 && block->traceback < checker->ntracebacks) {
         checker->counts[block->traceback][kind][0] += block->size;
         checker->counts[block->traceback][kind][1]++;
     }
@@ -737,14 +744,5 @@ uint64_t ms_leak_blocks(const ms_leak_result_t *result, long mask)
     for (int kind = 0; kind < MS_LEAK_KIND_COUNT; kind++)
         if (mask & (1L << kind))
             total += result->count[kind];
-    return total;
-}
-
-uint64_t ms_leak_bytes(const ms_leak_result_t *result, long mask)
-{
-    uint64_t total = 0;
-    for (int kind = 0; kind < MS_LEAK_KIND_COUNT; kind++)
-        if (mask & (1L << kind))
-            total += result->size[kind];
     return total;
 }

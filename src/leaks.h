@@ -54,8 +54,7 @@ typedef struct ms_leak_result {
 int ms_leak_check(ms_leak_result_t *result, int at_exit);
 void ms_leak_result_free(ms_leak_result_t *result);
 
-/* The blocks and bytes of the kinds in mask (1 << kind). */
+/* The blocks of the kinds in mask (1 << kind). */
 uint64_t ms_leak_blocks(const ms_leak_result_t *result, long mask);
-uint64_t ms_leak_bytes(const ms_leak_result_t *result, long mask);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -83,4 +84,26 @@ int ms_os_keep_stderr(void)
     if (kept < 0)
         kept = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, KEPT_STDERR_FLOOR);
     return kept >= 0 ? kept : STDERR_FILENO;
+}
+
+int ms_os_each_entry(const char *path, void (*visit)(void *context, const char *name),
+                     void *context)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    char buffer[8192];
+    long got;
+    while ((got = syscall(SYS_getdents64, fd, buffer, sizeof buffer)) > 0) {
+        for (long offset = 0; offset < got;) {
+            /* struct linux_dirent64: d_reclen at 16, d_name at 19. */
+            const char *entry = buffer + offset;
+            unsigned short length;
+            memcpy(&length, entry + 16, sizeof length);
+            visit(context, entry + 19);
+            offset += length;
+        }
+    }
+    close(fd);
+    return 0;
 }

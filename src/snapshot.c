@@ -626,31 +626,21 @@ static unsigned number_for_pid(const char *name, const char *pid)
     return number;
 }
 
+static void note_number_in_use(void *context, const char *name)
+{
+    unsigned number = number_for_pid(name, context);
+    if (number > sequence)
+        sequence = number;
+}
+
 /* An exec'd image keeps its pid: its files are numbered past those of the
- * images before it, found by reading the directory once (getdents64 into a
- * stack buffer: opendir would allocate). */
+ * images before it, found by reading the directory once. */
 static void skip_numbers_in_use(void)
 {
     sequence_scanned = 1;
     char pid[24], *end = append_decimal(pid, (uint64_t)getpid());
     *end = '\0';
-    int fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    char buffer[8192];
-    long got;
-    while ((got = syscall(SYS_getdents64, fd, buffer, sizeof buffer)) > 0) {
-        for (long offset = 0; offset < got;) {
-            const char *entry = buffer + offset;
-            unsigned short length;
-            memcpy(&length, entry + 16, sizeof length);
-            unsigned number = number_for_pid(entry + 19, pid);
-            if (number > sequence)
-                sequence = number;
-            offset += length;
-        }
-    }
-    close(fd);
+    ms_os_each_entry(directory, note_number_in_use, pid);
 }
 
 /* 0, or the errno of the failure (already reported). */

@@ -21,7 +21,6 @@
 #include "world.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <signal.h>
@@ -142,46 +141,45 @@ static int listed(const ms_world_t *world, pid_t tid)
     return 0;
 }
 
+typedef struct listing {
+    ms_world_t *world;
+    pid_t self;
+    long found;
+} listing_t;
+
+static void signal_if_new(void *context, const char *name)
+{
+    listing_t *listing = context;
+    ms_world_t *world = listing->world;
+    if (name[0] < '0' || name[0] > '9')
+        return;
+    pid_t tid = 0;
+    for (; *name >= '0' && *name <= '9'; name++)
+        tid = tid * 10 + (*name - '0');
+    if (tid == listing->self || listed(world, tid))
+        return;
+    if (world->count == THREADS_MAX) {
+        world->complete = 0;
+        return;
+    }
+    ms_thread_context_t *thread = &world->threads[world->count];
+    *thread = (ms_thread_context_t){ .tid = tid, .state = SIGNALLED };
+    uint64_t value = (uint64_t)checking_generation << 32 | world->count;
+    world->count++;
+    listing->found++;
+    /* ESRCH: it ended since the listing. */
+    if (queue_stop(tid, value) != 0)
+        thread->state = GONE;
+}
+
 /* Signals every thread of the task directory not signalled yet; returns how
  * many it found, or -1 when the directory cannot be read. */
 static long signal_new_threads(ms_world_t *world, pid_t self)
 {
-    int directory = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (directory < 0)
+    listing_t listing = { world, self, 0 };
+    if (ms_os_each_entry("/proc/self/task", signal_if_new, &listing) != 0)
         return -1;
-    long found = 0;
-    char buffer[4096];
-    long length;
-    while ((length = syscall(SYS_getdents64, directory, buffer, sizeof buffer)) > 0) {
-        for (long offset = 0; offset < length;) {
-            const char *entry = buffer + offset;
-            unsigned short record_length;
-            memcpy(&record_length, entry + 16, sizeof record_length);
-            offset += record_length;
-            const char *name = entry + 19;
-            if (name[0] < '0' || name[0] > '9')
-                continue;
-            pid_t tid = 0;
-            for (; *name >= '0' && *name <= '9'; name++)
-                tid = tid * 10 + (*name - '0');
-            if (tid == self || listed(world, tid))
-                continue;
-            if (world->count == THREADS_MAX) {
-                world->complete = 0;
-                continue;
-            }
-            ms_thread_context_t *thread = &world->threads[world->count];
-            *thread = (ms_thread_context_t){ .tid = tid, .state = SIGNALLED };
-            uint64_t value = (uint64_t)checking_generation << 32 | world->count;
-            world->count++;
-            found++;
-            /* ESRCH: it ended since the listing. */
-            if (queue_stop(tid, value) != 0)
-                thread->state = GONE;
-        }
-    }
-    close(directory);
-    return found;
+    return listing.found;
 }
 
 static void wait_for_answers(ms_world_t *world)

@@ -49,7 +49,6 @@ DEADLINE_SECONDS=30
 
 EXPECTED=$LEAKS_SOURCE_DIR/expected.txt
 REAL_PROGRAMS=$LEAKS_SOURCE_DIR/real_programs.txt
-LEAK_KINDS="definite indirect possible reachable"
 
 # expected_lines: expected.txt without comments and blank lines, one space
 # between fields.
@@ -200,6 +199,7 @@ make_real_inputs() {
     printf 'second\n' >"$inputs/folder/second"
     touch -d '2020-01-02 03:04:05' "$inputs/folder/first" "$inputs/folder/second" "$inputs/folder"
     printf '{"a": [1, 2, {"b": "c"}], "d": {"e": null, "f": 1.5}}\n' >"$inputs/input.json"
+    # shellcheck disable=SC2016 # Tcl's $, not the shell's
     printf 'set d [dict create]\nfor {set i 0} {$i < 1000} {incr i} { dict set d k$i [string repeat x [expr {$i %% 17}]] }\nputs [dict size $d]\nputs [lrange [lsort [dict keys $d]] 0 4]\n' \
         >"$inputs/script.tcl"
     printf 'scale=60\n4*a(1)\n' >"$inputs/pi.bc"

@@ -9,8 +9,6 @@
  * the live thread. register_dropped.c is the control: the same thread
  * without the register. Expected: reachable at least 3333 bytes in 1
  * block, nothing lost. */
-#include <pthread.h>
-
 #include "leaks.h"
 
 static int ready;
@@ -30,10 +28,6 @@ static void *spinner(void *argument)
 
 int main(void)
 {
-    pthread_t thread;
-    if (pthread_create(&thread, NULL, spinner, NULL) != 0)
-        fail("pthread_create failed");
-    flag_wait(&ready);
-    say("held_register: 3333 bytes held in a spinning thread's register\n");
-    exit(0);
+    exit_while_running(spinner, &ready,
+                       "held_register: 3333 bytes held in a spinning thread's register\n");
 }

@@ -2,8 +2,6 @@
  * block of 4444 bytes (a volatile local of the thread function) while the
  * thread blocks in pause() and the main thread calls exit(). Expected:
  * reachable at least 4444 bytes in 1 block, nothing lost. */
-#include <pthread.h>
-
 #include "leaks.h"
 
 static int ready;
@@ -14,18 +12,12 @@ static void *holder(void *argument)
     void *volatile on_stack = allocate(4444);
     (void)on_stack;
     scrub_stack();
-    flag_set(&ready, 1);
-    for (;;)
-        pause();
+    block_forever(&ready);
     return NULL;
 }
 
 int main(void)
 {
-    pthread_t thread;
-    if (pthread_create(&thread, NULL, holder, NULL) != 0)
-        fail("pthread_create failed");
-    flag_wait(&ready);
-    say("held_thread_stack: 4444 bytes held by a blocked thread's stack\n");
-    exit(0);
+    exit_while_running(holder, &ready,
+                       "held_thread_stack: 4444 bytes held by a blocked thread's stack\n");
 }

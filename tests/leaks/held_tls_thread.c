@@ -4,8 +4,6 @@
  * thread descriptor, at the top of its stack mapping. Expected: reachable at
  * least 2323 bytes in 1 block, nothing lost (the thread's DTV, a block that
  * ld.so allocated, does not count: see README.md). */
-#include <pthread.h>
-
 #include "leaks.h"
 
 static __thread void *thread_block;
@@ -22,18 +20,12 @@ static void *holder(void *argument)
     (void)argument;
     hold();
     scrub_stack();
-    flag_set(&ready, 1);
-    for (;;)
-        pause();
+    block_forever(&ready);
     return NULL;
 }
 
 int main(void)
 {
-    pthread_t thread;
-    if (pthread_create(&thread, NULL, holder, NULL) != 0)
-        fail("pthread_create failed");
-    flag_wait(&ready);
-    say("held_tls_thread: 2323 bytes held by a blocked thread's __thread variable\n");
-    exit(0);
+    exit_while_running(holder, &ready,
+                       "held_tls_thread: 2323 bytes held by a blocked thread's __thread variable\n");
 }

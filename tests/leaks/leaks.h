@@ -24,6 +24,8 @@
 #ifndef MEMSNAP_TESTS_LEAKS_H
 #define MEMSNAP_TESTS_LEAKS_H
 
+#include <pthread.h>
+
 #include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -109,6 +111,27 @@ static LEAKS_UNUSED void flag_wait(const int *flag)
 {
     while (flag_get(flag) == 0)
         sched_yield();
+}
+
+/* Runs body on a thread of its own, waits until body sets *ready, says
+ * message and calls exit() while that thread still runs. */
+static LEAKS_UNUSED void exit_while_running(void *(*body)(void *), const int *ready,
+                                            const char *message)
+{
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, body, NULL) != 0)
+        fail("pthread_create failed");
+    flag_wait(ready);
+    say(message);
+    exit(0);
+}
+
+/* Sets *ready and blocks for good: the thread stays alive until exit. */
+static LEAKS_UNUSED void block_forever(int *ready)
+{
+    flag_set(ready, 1);
+    for (;;)
+        pause();
 }
 
 #endif

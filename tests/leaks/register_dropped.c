@@ -3,8 +3,6 @@
  * spins: no register, no stack slot, nothing holds it. It shows that
  * held_register's block is found through the register and not through a
  * stale copy somewhere. Expected: definite 3344 bytes in 1 block. */
-#include <pthread.h>
-
 #include "leaks.h"
 
 static int ready;
@@ -25,10 +23,6 @@ static void *spinner(void *argument)
 
 int main(void)
 {
-    pthread_t thread;
-    if (pthread_create(&thread, NULL, spinner, NULL) != 0)
-        fail("pthread_create failed");
-    flag_wait(&ready);
-    say("register_dropped: 3344 bytes lost by a spinning thread\n");
-    exit(0);
+    exit_while_running(spinner, &ready,
+                       "register_dropped: 3344 bytes lost by a spinning thread\n");
 }

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check_run.h"
+#include "../check_run.h"
 #include "leak_groups.h"
 #include "leak_output.h"
 #include "leak_words.h"

@@ -46,7 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "check_run.h"
+#include "../check_run.h"
 #include "memsnap.h"
 #include "reader.h"
 

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check_run.h"
+#include "../check_run.h"
 #include "leak_words.h"
 #include "suppressions.h"
 

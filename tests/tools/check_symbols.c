@@ -25,7 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "check_run.h"
+#include "../check_run.h"
 #include "reader.h"
 #include "symbols.h"
 

@@ -6,7 +6,7 @@
 #   cli-sanitizer-test   the same under AddressSanitizer and UBSan
 
 CLI_SUITES       := $(wildcard tests/tools/check_*.c)
-CLI_DEPENDENCIES := $(wildcard tests/tools/*.h) tests/tools/tools-tests.mk tools/tools.mk Makefile \
+CLI_DEPENDENCIES := $(wildcard tests/tools/*.h) tests/check_run.h tests/tools/tools-tests.mk tools/tools.mk Makefile \
                     $(wildcard tools/*.h)
 CLI_BINARIES     := $(CLI_SUITES:tests/tools/%.c=$(BUILD)/cli-unit/%)
 CLI_ASAN_BINARIES := $(CLI_SUITES:tests/tools/%.c=$(BUILD)/asan/cli-unit/%)

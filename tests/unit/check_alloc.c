@@ -339,5 +339,5 @@ static Suite *alloc_suite(void)
 
 int main(void)
 {
-    return unit_run(alloc_suite());
+    return run_suite(alloc_suite());
 }

@@ -301,5 +301,5 @@ static Suite *arena_suite(void)
 
 int main(void)
 {
-    return unit_run(arena_suite());
+    return run_suite(arena_suite());
 }

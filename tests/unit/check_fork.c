@@ -175,5 +175,5 @@ static Suite *fork_suite(void)
 
 int main(void)
 {
-    return unit_run(fork_suite());
+    return run_suite(fork_suite());
 }

@@ -175,5 +175,5 @@ static Suite *format_suite(void)
 
 int main(void)
 {
-    return unit_run(format_suite());
+    return run_suite(format_suite());
 }

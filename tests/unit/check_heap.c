@@ -196,5 +196,5 @@ static Suite *heap_suite(void)
 
 int main(void)
 {
-    return unit_run(heap_suite());
+    return run_suite(heap_suite());
 }

@@ -121,5 +121,5 @@ static Suite *large_suite(void)
 
 int main(void)
 {
-    return unit_run(large_suite());
+    return run_suite(large_suite());
 }

@@ -99,6 +99,35 @@ static void expect_row(const ms_leak_result_t *result, uint32_t traceback, int k
 
 /* ---- kinds --------------------------------------------------------------- */
 
+/* A row a case expects of its first (0) or second (1) site. */
+typedef struct expected_row {
+    unsigned site;
+    int kind;
+    uint64_t size, count;
+} expected_row_t;
+
+/* Makes two sites, runs helper with them and size on its own thread, checks,
+ * and compares the rows of those sites with expected. */
+static void expect_case(helper_t *helper, size_t size, const expected_row_t *expected, size_t count)
+{
+    configure();
+    uint32_t sites[2] = { new_site(1), new_site(2) };
+    on_own_thread(helper, sites[0], sites[1], size);
+    ms_leak_result_t result;
+    run_check(&result);
+    for (size_t i = 0; i < count; i++)
+        expect_row(&result, sites[expected[i].site], expected[i].kind, expected[i].size,
+                   expected[i].count);
+    ck_assert_int_eq(result.complete, 1);
+    ms_leak_result_free(&result);
+}
+
+#define EXPECT_CASE(helper, size, ...)                                              \
+    do {                                                                            \
+        static const expected_row_t expected[] = { __VA_ARGS__ };                   \
+        expect_case(helper, size, expected, sizeof expected / sizeof expected[0]);  \
+    } while (0)
+
 static void make_held_and_dropped(uint32_t kept, uint32_t dropped, size_t size)
 {
     held[0] = ms_malloc(size, kept);
@@ -106,30 +135,17 @@ static void make_held_and_dropped(uint32_t kept, uint32_t dropped, size_t size)
     memset((void *)lost, 0, size);
 }
 
-static void held_and_dropped(size_t size)
-{
-    configure();
-    uint32_t kept = new_site(1), dropped = new_site(2);
-    on_own_thread(make_held_and_dropped, kept, dropped, size);
-    ms_leak_result_t result;
-    run_check(&result);
-    expect_row(&result, kept, MS_LEAK_REACHABLE, size, 1);
-    expect_row(&result, dropped, MS_LEAK_DEFINITE, size, 1);
-    ck_assert_uint_eq(result.count[MS_LEAK_DEFINITE], 1);
-    ck_assert_uint_eq(result.size[MS_LEAK_DEFINITE], size);
-    ck_assert_int_eq(result.complete, 1);
-    ms_leak_result_free(&result);
-}
-
 START_TEST(global_small_reachable_dropped_definite)
 {
-    held_and_dropped(40);
+    EXPECT_CASE(make_held_and_dropped, 40, { 0, MS_LEAK_REACHABLE, 40, 1 },
+                { 1, MS_LEAK_DEFINITE, 40, 1 }, { 1, MS_LEAK_REACHABLE, 0, 0 });
 }
 END_TEST
 
 START_TEST(global_large_reachable_dropped_definite)
 {
-    held_and_dropped(5000);
+    EXPECT_CASE(make_held_and_dropped, 5000, { 0, MS_LEAK_REACHABLE, 5000, 1 },
+                { 1, MS_LEAK_DEFINITE, 5000, 1 }, { 1, MS_LEAK_POSSIBLE, 0, 0 });
 }
 END_TEST
 
@@ -142,86 +158,56 @@ static void make_chain(uint32_t outer, uint32_t inner, size_t inner_size)
 
 START_TEST(lost_struct_makes_its_referent_indirect)
 {
-    configure();
-    uint32_t outer = new_site(1), inner = new_site(2);
-    on_own_thread(make_chain, outer, inner, 333);
-    ms_leak_result_t result;
-    run_check(&result);
-    expect_row(&result, outer, MS_LEAK_DEFINITE, 24, 1);
-    expect_row(&result, inner, MS_LEAK_INDIRECT, 333, 1);
-    expect_row(&result, inner, MS_LEAK_DEFINITE, 0, 0);
-    ms_leak_result_free(&result);
+    EXPECT_CASE(make_chain, 333, { 0, MS_LEAK_DEFINITE, 24, 1 }, { 1, MS_LEAK_INDIRECT, 333, 1 },
+                { 1, MS_LEAK_DEFINITE, 0, 0 });
 }
 END_TEST
 
 static void make_cycle(uint32_t site, uint32_t unused, size_t size)
 {
     (void)unused;
-    (void)size;
-    void **volatile a = ms_malloc(48, site);
-    void **volatile b = ms_malloc(48, site);
-    memset((void *)a, 0, 48);
-    memset((void *)b, 0, 48);
+    void **volatile a = ms_malloc(size, site);
+    void **volatile b = ms_malloc(size, site);
+    memset((void *)a, 0, size);
+    memset((void *)b, 0, size);
     a[0] = (void *)b;
     b[0] = (void *)a;
 }
 
 START_TEST(unreachable_cycle_is_one_definite_one_indirect)
 {
-    configure();
-    uint32_t site = new_site(1);
-    on_own_thread(make_cycle, site, 0, 0);
-    ms_leak_result_t result;
-    run_check(&result);
-    expect_row(&result, site, MS_LEAK_DEFINITE, 48, 1);
-    expect_row(&result, site, MS_LEAK_INDIRECT, 48, 1);
-    ms_leak_result_free(&result);
+    EXPECT_CASE(make_cycle, 48, { 0, MS_LEAK_DEFINITE, 48, 1 }, { 0, MS_LEAK_INDIRECT, 48, 1 });
 }
 END_TEST
 
 static void make_interior(uint32_t outer, uint32_t inner, size_t size)
 {
-    (void)size;
     char *block = ms_malloc(200, outer);
     memset(block, 0, 200);
-    ((void **)block)[3] = ms_malloc(64, inner);
+    ((void **)block)[3] = ms_malloc(size, inner);
     held[0] = block + 10;
 }
 
 START_TEST(interior_pointer_is_possible_and_so_is_what_it_reaches)
 {
-    configure();
-    uint32_t outer = new_site(1), inner = new_site(2);
-    on_own_thread(make_interior, outer, inner, 0);
-    ms_leak_result_t result;
-    run_check(&result);
-    expect_row(&result, outer, MS_LEAK_POSSIBLE, 200, 1);
-    expect_row(&result, inner, MS_LEAK_POSSIBLE, 64, 1);
-    ms_leak_result_free(&result);
+    EXPECT_CASE(make_interior, 64, { 0, MS_LEAK_POSSIBLE, 200, 1 }, { 1, MS_LEAK_POSSIBLE, 64, 1 });
 }
 END_TEST
 
 static void make_ignored(uint32_t outer, uint32_t inner, size_t size)
 {
-    (void)size;
     void **volatile block = ms_malloc(32, outer);
-    block[0] = ms_malloc(1000, inner);
+    block[0] = ms_malloc(size, inner);
     block[1] = NULL;
     ck_assert_int_eq(ms_ignore((void *)block), 0);
+    /* Not a block: */
+    ck_assert_int_eq(ms_ignore((const void *)&held[0]), -1);
 }
 
 START_TEST(ignored_block_is_a_root)
 {
-    configure();
-    uint32_t outer = new_site(1), inner = new_site(2);
-    on_own_thread(make_ignored, outer, inner, 0);
-    ck_assert_int_eq(ms_ignore((const void *)&held[0]), -1);
-    ms_leak_result_t result;
-    run_check(&result);
-    expect_row(&result, outer, MS_LEAK_IGNORED, 32, 1);
-    expect_row(&result, inner, MS_LEAK_REACHABLE, 1000, 1);
-    ck_assert_uint_eq(result.count[MS_LEAK_DEFINITE], 0);
-    ms_leak_result_free(&result);
+    EXPECT_CASE(make_ignored, 1000, { 0, MS_LEAK_IGNORED, 32, 1 }, { 0, MS_LEAK_DEFINITE, 0, 0 },
+                { 1, MS_LEAK_REACHABLE, 1000, 1 });
 }
 END_TEST
 
@@ -229,22 +215,15 @@ END_TEST
 static void make_length_prefixed(uint32_t site, uint32_t unused, size_t size)
 {
     (void)unused;
-    (void)size;
-    uint64_t *block = ms_malloc(88, site);
-    memset(block, 0, 88);
-    block[0] = 80;
+    uint64_t *block = ms_malloc(size, site);
+    memset(block, 0, size);
+    block[0] = size - 8;
     held[0] = block + 1;
 }
 
 START_TEST(length_prefixed_block_counts_as_reachable)
 {
-    configure();
-    uint32_t site = new_site(1);
-    on_own_thread(make_length_prefixed, site, 0, 0);
-    ms_leak_result_t result;
-    run_check(&result);
-    expect_row(&result, site, MS_LEAK_REACHABLE, 88, 1);
-    ms_leak_result_free(&result);
+    EXPECT_CASE(make_length_prefixed, 88, { 0, MS_LEAK_REACHABLE, 88, 1 });
 }
 END_TEST
 
@@ -405,9 +384,5 @@ static Suite *leaks_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(leaks_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(leaks_suite());
 }

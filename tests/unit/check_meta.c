@@ -92,5 +92,5 @@ static Suite *meta_suite(void)
 
 int main(void)
 {
-    return unit_run(meta_suite());
+    return run_suite(meta_suite());
 }

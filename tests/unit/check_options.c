@@ -512,5 +512,5 @@ static Suite *options_suite(void)
 
 int main(void)
 {
-    return unit_run(options_suite());
+    return run_suite(options_suite());
 }

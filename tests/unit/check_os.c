@@ -117,5 +117,5 @@ static Suite *os_suite(void)
 
 int main(void)
 {
-    return unit_run(os_suite());
+    return run_suite(os_suite());
 }

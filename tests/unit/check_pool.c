@@ -125,5 +125,5 @@ static Suite *pool_suite(void)
 
 int main(void)
 {
-    return unit_run(pool_suite());
+    return run_suite(pool_suite());
 }

@@ -195,5 +195,5 @@ static Suite *ptrmap_suite(void)
 
 int main(void)
 {
-    return unit_run(ptrmap_suite());
+    return run_suite(ptrmap_suite());
 }

@@ -107,5 +107,5 @@ static Suite *radix_suite(void)
 
 int main(void)
 {
-    return unit_run(radix_suite());
+    return run_suite(radix_suite());
 }

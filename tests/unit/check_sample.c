@@ -211,5 +211,5 @@ static Suite *sample_suite(void)
 
 int main(void)
 {
-    return unit_run(sample_suite());
+    return run_suite(sample_suite());
 }

@@ -92,5 +92,5 @@ static Suite *sizeclass_suite(void)
 
 int main(void)
 {
-    return unit_run(sizeclass_suite());
+    return run_suite(sizeclass_suite());
 }

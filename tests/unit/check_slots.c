@@ -183,5 +183,5 @@ static Suite *slots_suite(void)
 
 int main(void)
 {
-    return unit_run(slots_suite());
+    return run_suite(slots_suite());
 }

@@ -227,5 +227,5 @@ static Suite *stats_suite(void)
 
 int main(void)
 {
-    return unit_run(stats_suite());
+    return run_suite(stats_suite());
 }

@@ -825,5 +825,5 @@ static Suite *trace_suite(void)
 
 int main(void)
 {
-    return unit_run(trace_suite());
+    return run_suite(trace_suite());
 }

@@ -353,5 +353,5 @@ static Suite *traceback_suite(void)
 
 int main(void)
 {
-    return unit_run(traceback_suite());
+    return run_suite(traceback_suite());
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../check_run.h"
 #include "arena.h"
 #include "large.h"
 #include "sizeclass.h"
@@ -177,17 +178,6 @@ static inline size_t unit_capture_stderr_end(unit_capture_t capture, char *text,
     size_t length = unit_read_file(capture.file, text, capacity);
     close(capture.file);
     return length;
-}
-
-/* The main of every suite: runs it (honouring CK_FORK, CK_VERBOSITY,
- * CK_RUN_CASE...) and fails the process if any test failed. */
-static inline int unit_run(Suite *suite)
-{
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_ENV);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 #endif

@@ -10,7 +10,7 @@
 # is the same at the start of each test.
 
 UNIT_SUITES       := $(wildcard tests/unit/check_*.c)
-UNIT_DEPENDENCIES := tests/unit/unit.h tests/unit/unit.mk Makefile $(wildcard src/*.h)
+UNIT_DEPENDENCIES := tests/unit/unit.h tests/check_run.h tests/unit/unit.mk Makefile $(wildcard src/*.h)
 UNIT_BINARIES     := $(UNIT_SUITES:tests/unit/%.c=$(BUILD)/unit/%)
 
 SANITIZER_FLAGS    := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

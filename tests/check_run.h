@@ -1,6 +1,7 @@
-/* check_run.h: what every check suite of the tool (tests/tools/check_*.c)
- * ends with: running its suite and turning the result into the exit
- * status make reads. Header only; no test of its own. */
+/* check_run.h: what every check suite (tests/unit/check_*.c and
+ * tests/tools/check_*.c) ends with: running its suite, honouring CK_FORK,
+ * CK_VERBOSITY, CK_RUN_CASE..., and turning the result into the exit status
+ * make reads. Header only; no test of its own. */
 #ifndef MEMSNAP_CHECK_RUN_H
 #define MEMSNAP_CHECK_RUN_H
 
