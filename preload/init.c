@@ -16,6 +16,7 @@
 #include "large.h"
 #include "leak_report.h"
 #include "options.h"
+#include "sigmask.h"
 #include "snapshot.h"
 #include "stats.h"
 #include "trace.h"
@@ -29,6 +30,7 @@ __attribute__((constructor)) static void memsnap_init(void)
     ms_alloc_configure();
     ms_large_init();
     ms_brk_init();
+    ms_sigmask_init();
     ms_stats_prepare();
     ms_snapshot_init();
     pthread_atfork(ms_fork_prepare, ms_fork_parent, ms_fork_child);

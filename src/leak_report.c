@@ -206,8 +206,8 @@ static void print_summary(const ms_leak_result_t *result, const char *path)
         ms_out_str(&out, " blocks\n");
     }
     if (!result->complete)
-        ms_out_str(&out, "memsnap: a thread did not stop for the leak check: its stack was not"
-                         " scanned\n");
+        ms_out_str(&out, "memsnap: a thread did not stop for the leak check: its registers were"
+                         " not scanned\n");
     if (path != NULL) {
         ms_out_str(&out, "memsnap: the full report is in ");
         ms_out_str(&out, path);

@@ -21,6 +21,7 @@
 #include "world.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <signal.h>
@@ -182,6 +183,49 @@ static long signal_new_threads(ms_world_t *world, pid_t self)
     return listing.found;
 }
 
+/* The user stack pointer of a thread that is blocked in the kernel, from
+ * /proc/self/task/TID/syscall ("NR ARGS... SP PC", or "-1 SP PC"); 0 when
+ * it is running or the file cannot be read. Its registers stay unknown. */
+static uintptr_t blocked_stack_pointer(pid_t tid)
+{
+    char path[64] = "/proc/self/task/", *p = path + strlen(path);
+    char digits[16];
+    int length = 0;
+    do
+        digits[length++] = (char)('0' + tid % 10);
+    while ((tid /= 10) != 0);
+    while (length > 0)
+        *p++ = digits[--length];
+    memcpy(p, "/syscall", sizeof "/syscall");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char text[256];
+    ssize_t got = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (got <= 0 || text[0] == 'r')
+        return 0;
+    text[got] = '\0';
+    /* The next to last field. */
+    const char *fields[16];
+    int count = 0;
+    for (char *q = text; *q != '\0' && count < 16;) {
+        while (*q == ' ' || *q == '\n')
+            q++;
+        if (*q == '\0')
+            break;
+        fields[count++] = q;
+        while (*q != '\0' && *q != ' ' && *q != '\n')
+            q++;
+    }
+    if (count < 3 || fields[count - 2][0] != '0' || fields[count - 2][1] != 'x')
+        return 0;
+    uintptr_t sp = 0;
+    for (const char *q = fields[count - 2] + 2; (*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f'); q++)
+        sp = sp << 4 | (uintptr_t)(*q <= '9' ? *q - '0' : *q - 'a' + 10);
+    return sp;
+}
+
 static void wait_for_answers(ms_world_t *world)
 {
     int64_t deadline = monotonic_ns() + ANSWER_TIMEOUT_NS;
@@ -194,12 +238,20 @@ static void wait_for_answers(ms_world_t *world)
                 break;
             }
             if (monotonic_ns() > deadline) {
+                /* Its stack can still be scanned from where the kernel
+                 * saved its stack pointer; its registers are lost. */
+                thread->stack_low = blocked_stack_pointer(thread->tid);
                 world->complete = 0;
                 break;
             }
             pause_briefly();
         }
     }
+}
+
+int ms_world_signal(void)
+{
+    return MS_WORLD_SIGNAL;
 }
 
 int ms_world_stop(ms_world_t *world)

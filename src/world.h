@@ -34,9 +34,16 @@ typedef struct ms_world {
     int complete;                 /* every thread listed answered */
 } ms_world_t;
 
+/* The signal that stops threads (SIGRTMAX - 3). The preload keeps it out of
+ * the sets the program blocks (preload/sigmask.c), so that every thread
+ * answers. */
+int ms_world_signal(void);
+
 /* Stops every thread but the caller. Returns -1 only when memory for the
- * list ran out (nothing is stopped then); a thread that does not answer
- * within a few seconds (it blocks the signal) leaves complete at 0. */
+ * list ran out (nothing is stopped then). A thread that does not answer
+ * within a few seconds (it blocks the signal by a raw system call) leaves
+ * complete at 0; if it waits in a system call, its stack_low is the stack
+ * pointer the kernel saved (its registers are not known), else 0. */
 int ms_world_stop(ms_world_t *world);
 /* Lets the stopped threads go on and waits until they have left the
  * handler; frees the list. */

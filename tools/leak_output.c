@@ -173,7 +173,7 @@ static void text_summary(FILE *stream, const cli_leak_check_t *check)
     }
     if (!check->snapshot->leaks.complete)
         fputs("warning: the check is incomplete: a thread did not stop for the scan (it blocks "
-              "memsnap's signal), so blocks only its stack points to may show as lost\n",
+              "memsnap's signal), so blocks only its registers point to may show as lost\n",
               stream);
 }
 

@@ -436,7 +436,7 @@ START_TEST(test_text_all_incomplete)
                      "  still reachable: 8 bytes in 1 blocks\n"
                      "  ignored: 32 bytes in 1 blocks\n"
                      "warning: the check is incomplete: a thread did not stop for the scan (it "
-                     "blocks memsnap's signal), so blocks only its stack points to may show as "
+                     "blocks memsnap's signal), so blocks only its registers point to may show as "
                      "lost\n");
     free(text);
     fixture_free(&f);
