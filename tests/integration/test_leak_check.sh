@@ -15,6 +15,9 @@
 #   api        memsnap_leak_check() returns 0, then 2 (0 with the rules),
 #              -1 without the preload; a snapshot labelled leak_check holds
 #              the lost blocks
+#   stress     leak_check_stress.c: 100 checks while 4 threads allocate,
+#              reallocate and free: none finds a lost block, no block is
+#              damaged, every thread goes on to finish
 # The leak corpus (tests/leaks/) checks the kinds themselves. Conditions
 # are single-quoted for eval, so that they expand when the check runs.
 # shellcheck disable=SC2016
@@ -107,5 +110,17 @@ after 0"
 run_recorded api_plain "$leaky" api
 check "memsnap_leak_check() without the preload: -1" stdout_is api_plain "before -1
 after -1"
+
+# --- stress --------------------------------------------------------------------------------
+if have_program leak_check_stress; then
+    stress=$(program leak_check_stress)
+    run_recorded stress_plain "$stress" 1
+    check "leak_check_stress without the preload: the check is missing, status 2" \
+        expect_status stress_plain 2
+    directory=$(new_snapshot_dir stress)
+    run_recorded stress env MEMSNAP_DIR="$directory" LD_PRELOAD="$LIBRARY" "$stress" 100
+    check "100 leak checks while 4 threads allocate: none finds a lost block, no block damaged" \
+        eval 'expect_status stress 0 && stdout_is stress "checks 100, lost 0, damaged 0"'
+fi
 
 finish
