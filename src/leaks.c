@@ -680,6 +680,7 @@ static uint64_t monotonic_ns(void)
 
 MS_NOINLINE static int check(ms_leak_result_t *result, int at_exit, uintptr_t stack_low)
 {
+    uint64_t start_ns = monotonic_ns();
     checker_t checker;
     memset(&checker, 0, sizeof checker);
     checker.roots.item_size = sizeof(range_t);
@@ -688,7 +689,6 @@ MS_NOINLINE static int check(ms_leak_result_t *result, int at_exit, uintptr_t st
     checker.stack.item_size = sizeof(uintptr_t);
     prepare(&checker, at_exit, stack_low);
 
-    uint64_t start_ns = monotonic_ns();
     ms_fork_prepare();
     checker.ntracebacks = ms_traceback_count();
     checker.traceback_flags = ms_os_map(checker.ntracebacks);
@@ -707,10 +707,10 @@ MS_NOINLINE static int check(ms_leak_result_t *result, int at_exit, uintptr_t st
         ms_world_resume(&world);
     }
     ms_fork_parent();
-    result->duration_ns = monotonic_ns() - start_ns;
     if (status == 0)
         status = make_rows(&checker, result);
     release(&checker);
+    result->duration_ns = monotonic_ns() - start_ns;
     return status;
 }
 

@@ -38,7 +38,7 @@ typedef struct ms_leak_row {
 typedef struct ms_leak_result {
     int complete;                 /* every thread was stopped and scanned */
     unsigned threads;             /* threads scanned, the checking one included */
-    uint64_t duration_ns;         /* how long the program stood still for the check */
+    uint64_t duration_ns;         /* how long the check took, from start to result */
     uint64_t size[MS_LEAK_KIND_COUNT];
     uint64_t count[MS_LEAK_KIND_COUNT];
     ms_leak_row_t *rows;          /* by kind, then size (largest first), then traceback */

@@ -551,6 +551,61 @@ static int write_chunk(const char *text, size_t length, void *data)
     return 0;
 }
 
+/* A string JSON can hold as it is: no quote, backslash, control or non-ASCII
+ * byte. The traceback rows and the frame table are made of nothing else. */
+static int plain_text(const char *text, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+            return 0;
+    }
+    return 1;
+}
+
+static int write_quoted(writer_t *writer, const char *text, size_t length)
+{
+    return write_chunk("\"", 1, writer) || write_chunk(text, length, writer) ||
+           write_chunk("\"", 1, writer);
+}
+
+/* The same text as json_dump_callback(value, JSON_COMPACT), which checks and
+ * escapes every byte of every string one at a time: on megabytes of rows
+ * that was most of a snapshot's time. Objects and arrays are walked here
+ * and plain strings copied whole; other values, and strings that need
+ * escaping, go to jansson. Keys come in insertion order, as jansson keeps. */
+static int dump_value(json_t *value, writer_t *writer)
+{
+    if (json_is_object(value)) {
+        const char *key;
+        json_t *member;
+        int first = 1;
+        if (write_chunk("{", 1, writer))
+            return -1;
+        json_object_foreach(value, key, member) {
+            size_t length = strlen(key);
+            if ((!first && write_chunk(",", 1, writer)) ||
+                (plain_text(key, length) ? write_quoted(writer, key, length)
+                                         : dump_value(json_string(key), writer)) ||
+                write_chunk(":", 1, writer) || dump_value(member, writer))
+                return -1;
+            first = 0;
+        }
+        return write_chunk("}", 1, writer);
+    }
+    if (json_is_array(value)) {
+        if (write_chunk("[", 1, writer))
+            return -1;
+        for (size_t i = 0; i < json_array_size(value); i++)
+            if ((i > 0 && write_chunk(",", 1, writer)) || dump_value(json_array_get(value, i), writer))
+                return -1;
+        return write_chunk("]", 1, writer);
+    }
+    if (json_is_string(value) && plain_text(json_string_value(value), json_string_length(value)))
+        return write_quoted(writer, json_string_value(value), json_string_length(value));
+    return json_dump_callback(value, write_chunk, writer, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
 /* Letters, digits, '-' and '_' from label; anything else becomes '_'. */
 static void append_label(ms_out_t *name, const char *label)
 {
@@ -666,7 +721,7 @@ static int write_file(json_t *root, const char *program, const char *label, char
     writer_t writer = { fd, 0, 0, ms_scratch_alloc(WRITE_BUFFER) };
     if (writer.buffer == NULL)
         writer.failed = ENOMEM;
-    else if (json_dump_callback(root, write_chunk, &writer, JSON_COMPACT) != 0 && !writer.failed)
+    else if (dump_value(root, &writer) != 0 && !writer.failed)
         writer.failed = ENOMEM;
     if (!writer.failed)
         write_chunk("\n", 1, &writer);

@@ -84,15 +84,26 @@ static LEAKS_NOINLINE LEAKS_UNUSED void *allocate(size_t size)
     return fill(malloc(size), size);
 }
 
-/* Zeroes SCRUB_BYTES of stack below the caller's frame: whatever a callee
- * left there (copies of pointers in the dead frames of malloc, of the
- * preloaded library, of the program's own functions) is gone. */
+/* Zeroes SCRUB_BYTES of stack below the caller's frame, and the registers
+ * a call may clobber: whatever a callee left there (copies of pointers in
+ * the dead frames of malloc, of the preloaded library, of the program's own
+ * functions) is gone. */
 #define SCRUB_BYTES 65536
 static LEAKS_NOINLINE LEAKS_UNUSED void scrub_stack(void)
 {
     char area[SCRUB_BYTES];
     memset(area, 0, sizeof area);
     __asm__ volatile("" : : "r"(area) : "memory");
+#if defined(__x86_64__)
+    /* And the registers a call may leave anything in: memcheck scans every
+     * register of a thread at exit, and a copy of a block's address (its
+     * last word, say, where memset stopped) can sit in one of these long
+     * after the call that put it there. */
+    __asm__ volatile("xor %%eax, %%eax\n\txor %%ecx, %%ecx\n\txor %%edx, %%edx\n\t"
+                     "xor %%esi, %%esi\n\txor %%edi, %%edi\n\txor %%r8d, %%r8d\n\t"
+                     "xor %%r9d, %%r9d\n\txor %%r10d, %%r10d\n\txor %%r11d, %%r11d"
+                     ::: "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11");
+#endif
 }
 
 /* An integer read and written by several threads. */

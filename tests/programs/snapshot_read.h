@@ -392,6 +392,21 @@ static SNAPSHOT_UNUSED int snapshot__load(const char *path, snapshot_t *s, char 
         SNAPSHOT__FAIL("not valid JSON: line %d: %s", json_error.line, json_error.text);
     if (!json_is_object(s->root))
         SNAPSHOT__FAIL("the document is not an object");
+    /* The writer's own serializer must give exactly jansson's compact text
+     * (in insertion order, which jansson keeps when it reads), then "\n". */
+    char *canonical = json_dumps(s->root, JSON_COMPACT);
+    FILE *file = fopen(path, "rb");
+    size_t canonical_length = canonical != NULL ? strlen(canonical) : 0;
+    char *text = malloc(canonical_length + 2);
+    size_t got = file != NULL && text != NULL ? fread(text, 1, canonical_length + 2, file) : 0;
+    int same = canonical != NULL && got == canonical_length + 1 &&
+               memcmp(text, canonical, canonical_length) == 0 && text[canonical_length] == '\n';
+    if (file != NULL)
+        fclose(file);
+    free(text);
+    free(canonical);
+    if (!same)
+        SNAPSHOT__FAIL("the file is not jansson's compact text of its document and a newline");
     const char *format = "";
     uint64_t version = 0;
     if (snapshot__string(s->root, "", "format", &format, error, error_size) != 0 ||
@@ -436,12 +451,13 @@ static SNAPSHOT_UNUSED int snapshot__load(const char *path, snapshot_t *s, char 
         SNAPSHOT__FAIL("process.pid is 0");
     if (s->snapshot_time_ns < s->start_time_ns)
         SNAPSHOT__FAIL("process.snapshot_time_ns is before start_time_ns");
-    static const char *const triggers[] = { "exit", "signal", "interval", "api" };
+    static const char *const triggers[] = { "exit", "signal", "interval", "api", "leak_check" };
     int trigger_known = 0;
     for (size_t i = 0; i < sizeof triggers / sizeof triggers[0]; i++)
         trigger_known |= strcmp(s->trigger, triggers[i]) == 0;
     if (!trigger_known)
-        SNAPSHOT__FAIL("process.trigger \"%s\" is none of exit, signal, interval, api", s->trigger);
+        SNAPSHOT__FAIL("process.trigger \"%s\" is none of exit, signal, interval, api, leak_check",
+                       s->trigger);
     json_t *tag = json_object_get(process, "tag");
     if (json_is_null(tag))
         s->tag = NULL;
