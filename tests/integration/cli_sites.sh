@@ -155,15 +155,9 @@ golden_is() {
 # has_lines LABEL LINE...: every LINE is a whole line of LABEL's normalized
 # stdout.
 has_lines() {
-    local label=$1 wanted
+    local label=$1
     shift
-    for wanted in "$@"; do
-        if ! grep -qxF -- "$wanted" "$WORK/$label.norm"; then
-            note "$label: no line '$wanted' in:"
-            note_file "$WORK/$label.norm"
-            return 1
-        fi
-    done
+    has_whole_lines "$WORK/$label.norm" "$@"
 }
 
 # --- the snapshots -------------------------------------------------------------

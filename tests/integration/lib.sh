@@ -78,6 +78,20 @@ note_file() {
     sed -n '1,20p' "$1" | sed 's/^/#     /' >&2
 }
 
+# has_whole_lines FILE LINE...: every LINE is a whole line of FILE (the
+# file is shown when one is missing).
+has_whole_lines() {
+    local file=$1 wanted
+    shift
+    for wanted in "$@"; do
+        if ! grep -qxF -- "$wanted" "$file"; then
+            note "no line '$wanted' in $(basename "$file"):"
+            note_file "$file"
+            return 1
+        fi
+    done
+}
+
 # check DESCRIPTION COMMAND...: one line, ok when COMMAND succeeds.
 check() {
     local description=$1

@@ -33,15 +33,9 @@ leak_line=$(grep -n '/\* LEAK \*/' "$source_file" | cut -d: -f1)
 
 # lines_in LABEL LINE...: each LINE is a whole line of LABEL's stderr.
 lines_in() {
-    local label=$1 line
+    local label=$1
     shift
-    for line in "$@"; do
-        if ! grep -qxF -- "$line" "$WORK/$label.err"; then
-            note "$label: no line '$line' in its stderr:"
-            note_file "$WORK/$label.err"
-            return 1
-        fi
-    done
+    has_whole_lines "$WORK/$label.err" "$@"
 }
 
 stdout_is() {

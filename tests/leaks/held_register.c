@@ -19,11 +19,7 @@ static void *spinner(void *argument)
     void *block = allocate(3333);
     __asm__ volatile("" : "+r"(block));
     scrub_stack();
-    __asm__ volatile("" : "+r"(block));
-    flag_set(&ready, 1);
-    for (;;)
-        __asm__ volatile("" : "+r"(block));
-    return NULL;
+    spin_with(block, &ready);
 }
 
 int main(void)

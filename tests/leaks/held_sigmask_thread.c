@@ -16,10 +16,7 @@ static void *holder(void *argument)
     sigfillset(&all);
     if (pthread_sigmask(SIG_BLOCK, &all, NULL) != 0)
         fail("pthread_sigmask failed");
-    void *volatile on_stack = allocate(4545);
-    (void)on_stack;
-    scrub_stack();
-    block_forever(&ready);
+    hold_on_stack(4545, &ready);
     return NULL;
 }
 

@@ -9,10 +9,7 @@ static int ready;
 static void *holder(void *argument)
 {
     (void)argument;
-    void *volatile on_stack = allocate(4444);
-    (void)on_stack;
-    scrub_stack();
-    block_forever(&ready);
+    hold_on_stack(4444, &ready);
     return NULL;
 }
 

@@ -145,4 +145,24 @@ static LEAKS_UNUSED void block_forever(int *ready)
         pause();
 }
 
+/* Allocates size bytes, keeps the only pointer in a local of this frame
+ * (volatile: on the stack, not in a register) and blocks for good. */
+static LEAKS_NOINLINE LEAKS_UNUSED void hold_on_stack(size_t size, int *ready)
+{
+    void *volatile on_stack = allocate(size);
+    (void)on_stack;
+    scrub_stack();
+    block_forever(ready);
+}
+
+/* Sets *ready and spins for good with block in a register: the asm
+ * statements make the compiler keep it live in one, never in memory. */
+static inline __attribute__((always_inline, noreturn)) void spin_with(void *block, int *ready)
+{
+    __asm__ volatile("" : "+r"(block));
+    flag_set(ready, 1);
+    for (;;)
+        __asm__ volatile("" : "+r"(block));
+}
+
 #endif

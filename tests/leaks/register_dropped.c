@@ -14,11 +14,7 @@ static void *spinner(void *argument)
     __asm__ volatile("" : "+r"(block));
     scrub_stack();
     block = NULL;
-    __asm__ volatile("" : "+r"(block));
-    flag_set(&ready, 1);
-    for (;;)
-        __asm__ volatile("" : "+r"(block));
-    return NULL;
+    spin_with(block, &ready);
 }
 
 int main(void)
