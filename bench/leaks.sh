@@ -237,7 +237,7 @@ scale() {   # scale VALUE FILE: counts whole, MiB with one decimal, times after
 ratio_table "leak-check overhead"
 echo
 echo "ratio = measured / base, median of $reps interleaved repetitions; times are wall seconds of the whole"
-echo "command, start-up to exit. scan = duration_ns of the leaks run's check (the process held still)."
+echo "command, start-up to exit. scan = duration_ns of the leaks run's check (start to result)."
 echo "leaks = tracing + check + snapshot, no report; report = what memsnap leaks adds when blocks are listed."
 echo
 printf "$format" "leak check of 10M live blocks (s)" "" median "" target verdict
