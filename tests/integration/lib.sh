@@ -168,20 +168,21 @@ have_program() {
 }
 
 # run_recorded LABEL COMMAND...: runs COMMAND with stdin from /dev/null,
-# killed after DEADLINE_SECONDS (status 124), its stdout, stderr and exit
-# status kept in $WORK/LABEL.{out,err,status}. The group's stderr goes to
-# /dev/null only for bash's own notice of a command killed by a signal
-# ("... User defined signal 2 timeout ...").
+# ended after DEADLINE_SECONDS (status 124), or killed 10 seconds later if
+# it ignores that (status 137: one that blocks signals while it deadlocks),
+# its stdout, stderr and exit status kept in $WORK/LABEL.{out,err,status}.
+# The group's stderr goes to /dev/null only for bash's own notice of a
+# command killed by a signal ("... User defined signal 2 timeout ...").
 run_recorded() {
     local label=$1
     shift
     local status=0
-    { timeout "$DEADLINE_SECONDS" "$@" </dev/null >"$WORK/$label.out" 2>"$WORK/$label.err"; } \
+    { timeout -k 10 "$DEADLINE_SECONDS" "$@" </dev/null >"$WORK/$label.out" 2>"$WORK/$label.err"; } \
         2>/dev/null || status=$?
     echo "$status" >"$WORK/$label.status"
-    if [ "$status" = 124 ]; then
-        note "$label did not finish within $DEADLINE_SECONDS seconds (deadlock?)"
-    fi
+    case $status in
+    124 | 137) note "$label did not finish within $DEADLINE_SECONDS seconds (deadlock?): status $status" ;;
+    esac
 }
 
 # status_of LABEL: the exit status recorded by run_recorded.

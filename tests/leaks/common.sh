@@ -28,22 +28,6 @@ export LIBRARY PROGRAMS
 # shellcheck source=tests/integration/lib.sh
 source "$LEAKS_SOURCE_DIR/../integration/lib.sh"
 
-# run_recorded LABEL COMMAND... as in lib.sh, but a command that has not
-# ended DEADLINE_SECONDS after SIGTERM (one that blocks signals, say, while
-# it deadlocks in the leak check at exit) is killed 10 seconds later (status
-# 137): a hang fails its checks instead of hanging the suite.
-run_recorded() {
-    local label=$1
-    shift
-    local status=0
-    { timeout -k 10 "$DEADLINE_SECONDS" "$@" </dev/null >"$WORK/$label.out" 2>"$WORK/$label.err"; } \
-        2>/dev/null || status=$?
-    echo "$status" >"$WORK/$label.status"
-    case $status in
-    124 | 137) note "$label did not finish within $DEADLINE_SECONDS seconds (deadlock?): status $status" ;;
-    esac
-}
-
 # The slowest run here, python3 under memcheck, takes some 4 seconds.
 DEADLINE_SECONDS=30
 
