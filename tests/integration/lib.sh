@@ -190,11 +190,13 @@ status_of() {
     cat "$WORK/$1.status"
 }
 
-# same_outcome LABEL_A LABEL_B: stdout, stderr and exit status equal byte
-# for byte; the differences are shown when not.
-same_outcome() {
+# same_streams LABEL_A LABEL_B STREAM...: the runs recorded by run_recorded
+# have the same STREAMs (out, err, status) byte for byte; the differences
+# are shown when not.
+same_streams() {
     local a=$1 b=$2 stream result=0
-    for stream in out err status; do
+    shift 2
+    for stream in "$@"; do
         if ! cmp -s "$WORK/$a.$stream" "$WORK/$b.$stream"; then
             note "$stream differs between $a and $b:"
             diff "$WORK/$a.$stream" "$WORK/$b.$stream" >"$WORK/diff" || true
@@ -203,6 +205,11 @@ same_outcome() {
         fi
     done
     return $result
+}
+
+# same_outcome LABEL_A LABEL_B: stdout, stderr and exit status equal.
+same_outcome() {
+    same_streams "$1" "$2" out err status
 }
 
 # expect_success NAME DESCRIPTION COMMAND...: one check, ok when COMMAND

@@ -230,14 +230,5 @@ real_program_command() {
 # same_stdout_and_status LABEL_A LABEL_B: the runs recorded by run_recorded
 # printed the same stdout and ended with the same status.
 same_stdout_and_status() {
-    local stream result=0
-    for stream in out status; do
-        if ! cmp -s "$WORK/$1.$stream" "$WORK/$2.$stream"; then
-            note "$stream differs between $1 and $2:"
-            diff "$WORK/$1.$stream" "$WORK/$2.$stream" >"$WORK/diff" || true
-            note_file "$WORK/diff"
-            result=1
-        fi
-    done
-    return $result
+    same_streams "$1" "$2" out status
 }
