@@ -115,3 +115,20 @@ void ms_warn(const char *first, ...)
     ms_out_str(&out, "\n");
     ms_out_flush(&out);
 }
+
+const char *ms_parse_hex(const char *p, const char *end, uintptr_t *value)
+{
+    uintptr_t number = 0;
+    for (; p < end; p++) {
+        unsigned digit;
+        if (*p >= '0' && *p <= '9')
+            digit = (unsigned)(*p - '0');
+        else if (*p >= 'a' && *p <= 'f')
+            digit = (unsigned)(*p - 'a' + 10);
+        else
+            break;
+        number = number << 4 | digit;
+    }
+    *value = number;
+    return p;
+}

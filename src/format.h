@@ -26,6 +26,10 @@ int ms_out_flush(ms_out_t *out);
  * terminated (cut at the buffer's size). */
 const char *ms_out_text(ms_out_t *out);
 
+/* Reads lowercase hex digits from p up to end (/proc's numbers): the value
+ * into *value, returns where the digits stop. */
+const char *ms_parse_hex(const char *p, const char *end, uintptr_t *value);
+
 /* One line on stderr, "memsnap: " and the parts joined; for warnings. */
 void ms_warn(const char *first, ...);
 

@@ -478,10 +478,8 @@ MS_NO_ASAN static void scan(checker_t *checker, uintptr_t start, uintptr_t end, 
 static void scan_root(checker_t *checker, uintptr_t start, uintptr_t end)
 {
     const ms_mappings_t *mappings = &checker->mappings;
-    for (size_t i = 0; i < mappings->count && start < end; i++) {
+    for (size_t i = ms_mappings_first_after(mappings, start); i < mappings->count; i++) {
         const ms_mapping_t *mapping = &mappings->items[i];
-        if (mapping->end <= start)
-            continue;
         if (mapping->start >= end)
             break;
         if (mapping->readable)

@@ -10,24 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "os.h"
-
-static const char *parse_hex(const char *p, const char *end, uintptr_t *value)
-{
-    uintptr_t number = 0;
-    for (; p < end; p++) {
-        unsigned digit;
-        if (*p >= '0' && *p <= '9')
-            digit = (unsigned)(*p - '0');
-        else if (*p >= 'a' && *p <= 'f')
-            digit = (unsigned)(*p - 'a' + 10);
-        else
-            break;
-        number = number << 4 | digit;
-    }
-    *value = number;
-    return p;
-}
 
 /* The whole file in *text (length in *length, mapping size in *size). */
 static int read_file(char **text, size_t *length, size_t *size)
@@ -96,9 +80,9 @@ int ms_mappings_read(ms_mappings_t *mappings)
         if (line_end == NULL)
             line_end = end;
         ms_mapping_t mapping = { 0, 0, 0 };
-        const char *p = parse_hex(line, line_end, &mapping.start);
+        const char *p = ms_parse_hex(line, line_end, &mapping.start);
         if (p < line_end && *p == '-') {
-            p = parse_hex(p + 1, line_end, &mapping.end);
+            p = ms_parse_hex(p + 1, line_end, &mapping.end);
             mapping.readable = p + 1 < line_end && p[1] == 'r';
             status = append(mappings, mapping);
         }
@@ -118,18 +102,23 @@ void ms_mappings_free(ms_mappings_t *mappings)
     mappings->count = mappings->capacity = 0;
 }
 
-const ms_mapping_t *ms_mappings_find(const ms_mappings_t *mappings, uintptr_t address)
+size_t ms_mappings_first_after(const ms_mappings_t *mappings, uintptr_t address)
 {
     size_t low = 0, high = mappings->count;
     while (low < high) {
         size_t middle = low + (high - low) / 2;
-        const ms_mapping_t *mapping = &mappings->items[middle];
-        if (address < mapping->start)
-            high = middle;
-        else if (address >= mapping->end)
+        if (mappings->items[middle].end <= address)
             low = middle + 1;
         else
-            return mapping;
+            high = middle;
     }
-    return NULL;
+    return low;
+}
+
+const ms_mapping_t *ms_mappings_find(const ms_mappings_t *mappings, uintptr_t address)
+{
+    size_t i = ms_mappings_first_after(mappings, address);
+    if (i == mappings->count || mappings->items[i].start > address)
+        return NULL;
+    return &mappings->items[i];
 }

@@ -20,6 +20,8 @@ typedef struct ms_mappings {
  * -1 when it cannot be read or memory ran out. */
 int ms_mappings_read(ms_mappings_t *mappings);
 void ms_mappings_free(ms_mappings_t *mappings);
+/* The index of the first mapping that ends above address (count if none). */
+size_t ms_mappings_first_after(const ms_mappings_t *mappings, uintptr_t address);
 /* The mapping holding address, or NULL. */
 const ms_mapping_t *ms_mappings_find(const ms_mappings_t *mappings, uintptr_t address);
 

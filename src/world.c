@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "os.h"
 
 /* A real-time signal near the top of the range: programs that use real-time
@@ -188,16 +189,12 @@ static long signal_new_threads(ms_world_t *world, pid_t self)
  * it is running or the file cannot be read. Its registers stay unknown. */
 static uintptr_t blocked_stack_pointer(pid_t tid)
 {
-    char path[64] = "/proc/self/task/", *p = path + strlen(path);
-    char digits[16];
-    int length = 0;
-    do
-        digits[length++] = (char)('0' + tid % 10);
-    while ((tid /= 10) != 0);
-    while (length > 0)
-        *p++ = digits[--length];
-    memcpy(p, "/syscall", sizeof "/syscall");
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ms_out_t path;
+    ms_out_init(&path, -1);
+    ms_out_str(&path, "/proc/self/task/");
+    ms_out_u64(&path, (uint64_t)tid, 0, 0);
+    ms_out_str(&path, "/syscall");
+    int fd = open(ms_out_text(&path), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
     char text[256];
@@ -205,24 +202,17 @@ static uintptr_t blocked_stack_pointer(pid_t tid)
     close(fd);
     if (got <= 0 || text[0] == 'r')
         return 0;
-    text[got] = '\0';
-    /* The next to last field. */
-    const char *fields[16];
-    int count = 0;
-    for (char *q = text; *q != '\0' && count < 16;) {
-        while (*q == ' ' || *q == '\n')
-            q++;
-        if (*q == '\0')
-            break;
-        fields[count++] = q;
-        while (*q != '\0' && *q != ' ' && *q != '\n')
-            q++;
-    }
-    if (count < 3 || fields[count - 2][0] != '0' || fields[count - 2][1] != 'x')
-        return 0;
+    /* The stack pointer is the next to last field: before the last space
+     * (and the program counter), after the one before it. */
+    const char *end = text + got;
+    while (end > text && (end[-1] == '\n' || end[-1] == ' '))
+        end--;
+    const char *last = memrchr(text, ' ', (size_t)(end - text));
+    const char *before = last != NULL ? memrchr(text, ' ', (size_t)(last - text)) : NULL;
     uintptr_t sp = 0;
-    for (const char *q = fields[count - 2] + 2; (*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f'); q++)
-        sp = sp << 4 | (uintptr_t)(*q <= '9' ? *q - '0' : *q - 'a' + 10);
+    if (before == NULL || last - before < 4 || before[1] != '0' || before[2] != 'x' ||
+        ms_parse_hex(before + 3, last, &sp) != last)
+        return 0;
     return sp;
 }
 

@@ -99,6 +99,23 @@ START_TEST(test_text_and_padding)
 END_TEST
 
 /* More than the 4 KiB buffer holds: flushed on the way, nothing lost. */
+START_TEST(test_parse_hex)
+{
+    const char text[] = "7ffd0a2c3b40-7ffd0a2e4000 rw-p";
+    uintptr_t value = 1;
+    const char *stop = ms_parse_hex(text, text + sizeof text - 1, &value);
+    ck_assert_uint_eq(value, 0x7ffd0a2c3b40u);
+    ck_assert_ptr_eq(stop, text + 12);
+    /* Stops at end even amid digits, and reads nothing before a non-digit. */
+    stop = ms_parse_hex(text, text + 4, &value);
+    ck_assert_uint_eq(value, 0x7ffd);
+    ck_assert_ptr_eq(stop, text + 4);
+    stop = ms_parse_hex(text + 12, text + sizeof text - 1, &value);
+    ck_assert_uint_eq(value, 0);
+    ck_assert_ptr_eq(stop, text + 12);
+}
+END_TEST
+
 START_TEST(test_long_output_reaches_file)
 {
     int fd = unit_temporary_file();
@@ -164,6 +181,7 @@ static Suite *format_suite(void)
     tcase_add_test(numbers, test_unsigned_numbers);
     tcase_add_test(numbers, test_signed_numbers);
     tcase_add_test(numbers, test_text_and_padding);
+    tcase_add_test(numbers, test_parse_hex);
     suite_add_tcase(suite, numbers);
     TCase *output = tcase_create("output");
     tcase_add_test(output, test_long_output_reaches_file);

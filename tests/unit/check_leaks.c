@@ -352,6 +352,9 @@ START_TEST(mappings_find_what_is_mapped)
     ck_assert(stack->readable);
     ck_assert_ptr_nonnull(ms_mappings_find(&mappings, (uintptr_t)&held));
     ck_assert_ptr_null(ms_mappings_find(&mappings, 4096));
+    ck_assert_uint_eq(ms_mappings_first_after(&mappings, 0), 0);
+    ck_assert_uint_eq(ms_mappings_first_after(&mappings, UINTPTR_MAX), mappings.count);
+    ck_assert_ptr_eq(&mappings.items[ms_mappings_first_after(&mappings, (uintptr_t)&local)], stack);
     for (size_t i = 1; i < mappings.count; i++)
         ck_assert(mappings.items[i - 1].end <= mappings.items[i].start);
     ms_mappings_free(&mappings);
